@@ -9,9 +9,9 @@ type Summary struct {
 
 // Summaries lists the preset portals in the order the home page shows them.
 func Summaries() []Summary {
-	return []Summary{
-		{ID: "assure", Name: "Compte ameli", Tagline: "Ici, vous accédez à votre compte ameli"},
-		{ID: "employeur", Name: "Questionnaires Risques Professionnels", Tagline: "Salarié, employeur ou témoin : votre questionnaire en ligne"},
-		{ID: "adherent", Name: "Espace Adhérent", Tagline: "Mutuelle des agents publics"},
+	var s []Summary
+	for _, p := range Presets() {
+		s = append(s, Summary{ID: p.ID, Name: p.Name, Tagline: p.Tagline})
 	}
+	return s
 }
