@@ -1,0 +1,307 @@
+package outbox
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	netmail "net/mail"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	mail "github.com/wneessen/go-mail"
+)
+
+// defaultSMTPTimeout bounds one SMTP command cycle when ctx has no sooner
+// deadline.
+const defaultSMTPTimeout = 30 * time.Second
+
+// SMTPSender is a Sender speaking SMTP through go-mail. It opens one
+// connection per mail: the outbox sends few mails, and a fresh connection
+// needs no keep-alive or reconnection logic.
+type SMTPSender struct {
+	url      *url.URL // for String, password redacted
+	host     string
+	port     int
+	from     string
+	domain   string // of from, for Message-IDs
+	tls      mail.TLSPolicy
+	ssl      bool
+	insecure bool
+	user     string
+	pass     string
+	auth     mail.SMTPAuthType
+	helo     string
+	timeout  time.Duration
+}
+
+var authTypes = map[string]mail.SMTPAuthType{
+	"plain":         mail.SMTPAuthPlain,
+	"login":         mail.SMTPAuthLogin,
+	"cram-md5":      mail.SMTPAuthCramMD5,
+	"scram-sha-1":   mail.SMTPAuthSCRAMSHA1,
+	"scram-sha-256": mail.SMTPAuthSCRAMSHA256,
+	"xoauth2":       mail.SMTPAuthXOAUTH2,
+	"auto":          mail.SMTPAuthAutoDiscover,
+}
+
+// NewSMTPSender parses rawURL and returns a sender using from as the From
+// address ("Sésame <no-reply@example.org>" or a bare address).
+//
+// URL forms:
+//
+//	smtp://[user:pass@]host[:port]    STARTTLS if the server offers it (port 587 by default)
+//	smtps://[user:pass@]host[:port]   implicit TLS (port 465 by default)
+//
+// Query parameters:
+//
+//	tls=none        no TLS at all (local test sinks only)
+//	tls=required    fail unless the server offers STARTTLS
+//	insecure=1      skip certificate verification (development only)
+//	auth=NAME       plain, login, cram-md5, scram-sha-1, scram-sha-256, xoauth2;
+//	                default: the strongest mechanism the server offers
+//	helo=NAME       EHLO name (default: the host name)
+//	timeout=30s     bound of each SMTP command cycle
+func NewSMTPSender(rawURL string, from string) (*SMTPSender, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		// url errors quote the input, which may hold a password.
+		return nil, errors.New("outbox: smtp url: cannot parse")
+	}
+	s := &SMTPSender{url: u, host: u.Hostname(), timeout: defaultSMTPTimeout, auth: mail.SMTPAuthNoAuth}
+	switch u.Scheme {
+	case "smtp":
+		s.port, s.tls = mail.DefaultPortTLS, mail.TLSOpportunistic
+	case "smtps":
+		s.port, s.ssl = mail.DefaultPortSSL, true
+	default:
+		return nil, fmt.Errorf("outbox: smtp url: scheme %q, want smtp or smtps", u.Scheme)
+	}
+	if s.host == "" {
+		return nil, errors.New("outbox: smtp url: missing host")
+	}
+	if p := u.Port(); p != "" {
+		if s.port, err = strconv.Atoi(p); err != nil || s.port < 1 || s.port > 65535 {
+			return nil, fmt.Errorf("outbox: smtp url: bad port %q", p)
+		}
+	}
+	q := u.Query()
+	switch v := q.Get("tls"); v {
+	case "":
+	case "none":
+		if s.ssl {
+			return nil, errors.New("outbox: smtp url: tls=none contradicts smtps")
+		}
+		s.tls = mail.NoTLS
+	case "required":
+		s.tls = mail.TLSMandatory
+	default:
+		return nil, fmt.Errorf("outbox: smtp url: tls=%q, want none or required", v)
+	}
+	if v := q.Get("insecure"); v != "" {
+		if s.insecure, err = strconv.ParseBool(v); err != nil {
+			return nil, fmt.Errorf("outbox: smtp url: insecure=%q: %w", v, err)
+		}
+	}
+	if v := q.Get("timeout"); v != "" {
+		if s.timeout, err = time.ParseDuration(v); err != nil || s.timeout <= 0 {
+			return nil, fmt.Errorf("outbox: smtp url: bad timeout %q", v)
+		}
+	}
+	s.helo = q.Get("helo")
+	if u.User != nil {
+		s.user = u.User.Username()
+		s.pass, _ = u.User.Password()
+		s.auth = mail.SMTPAuthAutoDiscover
+		if v := q.Get("auth"); v != "" {
+			a, ok := authTypes[strings.ToLower(v)]
+			if !ok {
+				return nil, fmt.Errorf("outbox: smtp url: unknown auth %q", v)
+			}
+			s.auth = a
+		}
+	}
+	addr, err := netmail.ParseAddress(from)
+	if err != nil {
+		return nil, fmt.Errorf("outbox: smtp from %q: %w", from, err)
+	}
+	s.from = addr.String()
+	_, s.domain, _ = strings.Cut(addr.Address, "@")
+	return s, nil
+}
+
+// String describes the sender for logs, password redacted.
+func (s *SMTPSender) String() string { return s.url.Redacted() }
+
+// Send delivers m in one SMTP session. Errors never contain the message
+// body or the full recipient address. 5xx replies to MAIL, RCPT or DATA
+// wrap ErrPermanent; connection, TLS and authentication failures stay
+// temporary, since they concern every mail and are fixed by configuration.
+func (s *SMTPSender) Send(ctx context.Context, m Mail) error {
+	msg, err := s.message(m)
+	if err != nil {
+		return err
+	}
+	timeout := s.timeout
+	if dl, ok := ctx.Deadline(); ok {
+		timeout = min(timeout, time.Until(dl))
+	}
+	if timeout <= 0 {
+		return fmt.Errorf("smtp: %w", context.DeadlineExceeded)
+	}
+	opts := []mail.Option{
+		mail.WithPort(s.port),
+		mail.WithTimeout(timeout),
+		mail.WithTLSPolicy(s.tls),
+		mail.WithTLSConfig(&tls.Config{ServerName: s.host, MinVersion: tls.VersionTLS12, InsecureSkipVerify: s.insecure}), //nolint:gosec // opt-in for development
+	}
+	if s.ssl {
+		opts = append(opts, mail.WithSSL())
+	}
+	if s.helo != "" {
+		opts = append(opts, mail.WithHELO(s.helo))
+	}
+	if s.auth != mail.SMTPAuthNoAuth {
+		opts = append(opts, mail.WithSMTPAuth(s.auth), mail.WithUsername(s.user), mail.WithPassword(s.pass))
+	}
+	c, err := mail.NewClient(s.host, opts...)
+	if err != nil {
+		return fmt.Errorf("smtp client: %w", err)
+	}
+	// Dial and send separately, rather than DialAndSend, so that a failing
+	// QUIT after an accepted mail is not reported as a failed delivery.
+	conn, err := c.DialToSMTPClientWithContext(ctx)
+	if err != nil {
+		return &smtpError{text: "smtp connect to " + s.host + ":" + strconv.Itoa(s.port) + ": " + err.Error()}
+	}
+	defer func() { _ = c.CloseWithSMTPClient(conn) }()
+	err = c.SendWithSMTPClient(conn, msg)
+	if err == nil || msg.IsDelivered() {
+		return nil // a failing RSET after DATA does not undo the delivery
+	}
+	return classify(err, m.To)
+}
+
+// message builds a multipart/alternative message (or a single part when
+// only one body is given).
+func (s *SMTPSender) message(m Mail) (*mail.Msg, error) {
+	msg := mail.NewMsg(mail.WithNoDefaultUserAgent())
+	if err := msg.From(s.from); err != nil {
+		return nil, Permanent(fmt.Errorf("smtp from: %w", err))
+	}
+	if err := msg.To(m.To); err != nil {
+		return nil, Permanent(fmt.Errorf("smtp recipient %s: invalid address", mask(m.To)))
+	}
+	msg.Subject(m.Subject)
+	msg.SetDateWithValue(time.Now())
+	id, err := messageID(s.domain)
+	if err != nil {
+		return nil, err
+	}
+	msg.SetMessageIDWithValue(id)
+	for k, v := range m.Headers {
+		if err := setHeader(msg, k, v); err != nil {
+			return nil, Permanent(err)
+		}
+	}
+	switch {
+	case m.Text != "" && m.HTML != "":
+		msg.SetBodyString(mail.TypeTextPlain, m.Text)
+		msg.AddAlternativeString(mail.TypeTextHTML, m.HTML)
+	case m.HTML != "":
+		msg.SetBodyString(mail.TypeTextHTML, m.HTML)
+	default:
+		msg.SetBodyString(mail.TypeTextPlain, m.Text)
+	}
+	return msg, nil
+}
+
+var headerName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*$`)
+
+// reservedHeaders are written by the sender itself.
+var reservedHeaders = map[string]bool{
+	"to": true, "from": true, "cc": true, "bcc": true, "sender": true, "subject": true, "date": true,
+	"mime-version": true, "content-type": true, "content-transfer-encoding": true, "return-path": true,
+}
+
+func setHeader(msg *mail.Msg, k, v string) error {
+	lk := strings.ToLower(k)
+	switch {
+	case !headerName.MatchString(k) || reservedHeaders[lk]:
+		return fmt.Errorf("smtp header %q not allowed", k)
+	case strings.ContainsAny(v, "\r\n"):
+		return fmt.Errorf("smtp header %q: line break in value", k)
+	case lk == "reply-to":
+		if err := msg.ReplyTo(v); err != nil {
+			return errors.New("smtp header Reply-To: invalid address")
+		}
+	case lk == "message-id":
+		msg.SetMessageIDWithValue(strings.Trim(v, "<>"))
+	default:
+		msg.SetGenHeader(mail.Header(k), v)
+	}
+	return nil
+}
+
+func messageID(domain string) (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("smtp message-id: %w", err)
+	}
+	if domain == "" {
+		domain = "localhost"
+	}
+	return hex.EncodeToString(b[:]) + "@" + domain, nil
+}
+
+// smtpError carries a sanitized description; permanent ones match
+// ErrPermanent.
+type smtpError struct {
+	text      string
+	permanent bool
+}
+
+func (e *smtpError) Error() string { return e.text }
+
+func (e *smtpError) Unwrap() error {
+	if e.permanent {
+		return ErrPermanent
+	}
+	return nil
+}
+
+// classify turns a go-mail error into an smtpError. go-mail's SendError
+// text lists the full recipients and the Message-ID; both are cut, and the
+// recipient is masked where the server's reply quotes it.
+func classify(err error, to string) error {
+	var se *mail.SendError
+	if !errors.As(err, &se) {
+		return &smtpError{text: "smtp: " + maskIn(err.Error(), to)}
+	}
+	text := se.Error()
+	for _, cut := range []string{", affected recipient(s): ", ", affected message ID: "} {
+		if i := strings.Index(text, cut); i >= 0 {
+			text = text[:i]
+		}
+	}
+	perm := false
+	switch se.Reason {
+	case mail.ErrGetSender, mail.ErrGetRcpts, mail.ErrNoUnencoded:
+		perm = true // the message itself is unacceptable
+	case mail.ErrSMTPMailFrom, mail.ErrSMTPRcptTo, mail.ErrSMTPData, mail.ErrSMTPDataClose:
+		perm = !se.IsTemp() && se.ErrorCode() >= 500 && se.ErrorCode() < 600
+	}
+	return &smtpError{text: "smtp: " + maskIn(text, to), permanent: perm}
+}
+
+func maskIn(s, addr string) string {
+	if addr == "" {
+		return s
+	}
+	return regexp.MustCompile("(?i)"+regexp.QuoteMeta(addr)).ReplaceAllLiteralString(s, mask(addr))
+}
