@@ -1,0 +1,299 @@
+// Package session signs members in and out and tells who is signed in.
+//
+// A session id is 256 random bits held in an HttpOnly, SameSite cookie
+// (`__Host-` prefixed and Secure in production); the server keeps only its
+// keyed digest. Sessions end after an idle period and at an absolute
+// deadline, and all of an account's sessions end when its password changes.
+// Unknown identifiers and wrong passwords get the same answer after the
+// same work.
+package session
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"sesame/server/limit"
+	"sesame/server/problem"
+	"sesame/server/store"
+	"sesame/server/token"
+	"sesame/shared/api"
+	"sesame/shared/identity"
+	"sesame/shared/policy"
+	"sesame/shared/portal"
+)
+
+// Store is what sessions need kept.
+type Store interface {
+	AccountBy(ctx context.Context, portal, kind, key string) (store.Account, error)
+	Account(ctx context.Context, id string) (store.Account, error)
+	PutSession(ctx context.Context, s store.Session) error
+	Session(ctx context.Context, digest string) (store.Session, error)
+	DeleteSession(ctx context.Context, s store.Session) error
+}
+
+// Hasher verifies passwords, and spends the same work for unknown accounts.
+type Hasher interface {
+	Verify(ctx context.Context, phc string, password []byte) (ok, needsRehash bool, err error)
+	Dummy(ctx context.Context, password []byte) error
+}
+
+// Limiter counts sign-in failures.
+type Limiter interface {
+	Take(ctx context.Context, name, rate, key string) (limit.Verdict, error)
+	Peek(ctx context.Context, name, rate, key string) (limit.Verdict, error)
+	Reset(ctx context.Context, name, rate, key string) error
+}
+
+// Manager runs sign-in, sign-out and who-am-I.
+type Manager struct {
+	Store     Store
+	Hasher    Hasher
+	Limiter   Limiter
+	Tokens    token.Hasher
+	Portals   func(id string) (portal.Config, bool)
+	ClientKey func(r *http.Request) string
+	Secure    bool          // __Host- prefix and Secure attribute
+	Idle      time.Duration // default 30 minutes
+	Absolute  time.Duration // default 12 hours
+	Limited   func(until time.Time) error
+	Now       func() time.Time
+	Log       *slog.Logger
+}
+
+// Cookie is the session cookie's name.
+func (m *Manager) Cookie() string {
+	if m.Secure {
+		return "__Host-sesame_session"
+	}
+	return "sesame_session"
+}
+
+func (m *Manager) now() time.Time {
+	if m.Now != nil {
+		return m.Now()
+	}
+	return time.Now()
+}
+
+func (m *Manager) idle() time.Duration {
+	if m.Idle > 0 {
+		return m.Idle
+	}
+	return 30 * time.Minute
+}
+
+func (m *Manager) absolute() time.Duration {
+	if m.Absolute > 0 {
+		return m.Absolute
+	}
+	return 12 * time.Hour
+}
+
+// Routes registers the session endpoints.
+func (m *Manager) Routes(mux *http.ServeMux, wrap func(func(http.ResponseWriter, *http.Request) error) http.Handler) {
+	p := api.Prefix + "/portals/{portal}/session"
+	mux.Handle("POST "+p, wrap(m.signIn))
+	mux.Handle("GET "+p, wrap(m.whoAmI))
+	mux.Handle("DELETE "+p, wrap(m.signOut))
+}
+
+func (m *Manager) portal(r *http.Request) (portal.Config, error) {
+	p, ok := m.Portals(r.PathValue("portal"))
+	if !ok {
+		return portal.Config{}, problem.New(http.StatusNotFound, api.CodeUnknownPortal)
+	}
+	return p, nil
+}
+
+// lookupKey turns what the member typed into the index key of the portal's
+// identifier; ok is false when it cannot be one.
+func lookupKey(p portal.Config, typed string) (kind, key string, ok bool) {
+	switch p.Identifier {
+	case portal.IdentifierNIR:
+		n, err := identity.ParseNIR(typed)
+		return store.KindNIR, n.String(), err == nil
+	case portal.IdentifierEmail:
+		k, err := identity.NormalizeEmail(typed)
+		return store.KindEmail, k, err == nil
+	case portal.IdentifierMemberNumber:
+		n, err := identity.ParseMemberNumber(typed)
+		return store.KindMember, n, err == nil
+	}
+	return "", "", false
+}
+
+var errBadCredentials = &problem.Error{Status: http.StatusUnauthorized, Code: api.CodeBadCredentials}
+
+// signIn is POST /session.
+func (m *Manager) signIn(w http.ResponseWriter, r *http.Request) error {
+	p, err := m.portal(r)
+	if err != nil {
+		return err
+	}
+	var req api.SignIn
+	if err := problem.Decode(w, r, problem.MaxBody, &req); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	kind, key, wellFormed := lookupKey(p, req.Identifier)
+	idKey := p.ID + "|" + key
+	if !wellFormed {
+		idKey = p.ID + "|" + req.Identifier
+	}
+	for _, b := range []struct{ name, rate, key string }{
+		{"signin-id", p.Limits.SignInPerIdentifier, idKey},
+		{"signin-ip", p.Limits.SignInPerIP, m.ClientKey(r)},
+	} {
+		v, err := m.Limiter.Peek(ctx, b.name, b.rate, b.key)
+		if err != nil {
+			return err
+		}
+		if !v.Allowed {
+			return m.Limited(v.Until)
+		}
+	}
+	pw := []byte(policy.Normalize(req.Password))
+	var a store.Account
+	ok := false
+	if wellFormed && len(req.Password) <= policy.DefaultMaxBytes {
+		a, err = m.Store.AccountBy(ctx, p.ID, kind, key)
+		switch {
+		case err == nil && a.PasswordHash != "":
+			ok, _, err = m.Hasher.Verify(ctx, a.PasswordHash, pw)
+		case err == nil || errors.Is(err, store.ErrNotFound):
+			err = m.Hasher.Dummy(ctx, pw)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if !ok {
+		for _, b := range []struct{ name, rate, key string }{
+			{"signin-id", p.Limits.SignInPerIdentifier, idKey},
+			{"signin-ip", p.Limits.SignInPerIP, m.ClientKey(r)},
+		} {
+			if _, err := m.Limiter.Take(ctx, b.name, b.rate, b.key); err != nil {
+				return err
+			}
+		}
+		return errBadCredentials
+	}
+	// A new id at every sign-in: a session id planted before sign-in is
+	// worth nothing after it.
+	if old, err := r.Cookie(m.Cookie()); err == nil {
+		_ = m.Store.DeleteSession(ctx, store.Session{Digest: m.Tokens.Hash("session", old.Value), AccountID: a.ID})
+	}
+	id := token.NewID(32)
+	now := m.now()
+	sess := store.Session{Digest: m.Tokens.Hash("session", id), AccountID: a.ID, Portal: p.ID, Created: now, LastSeen: now, Expires: now.Add(m.absolute())}
+	if err := m.Store.PutSession(ctx, sess); err != nil {
+		return err
+	}
+	m.setCookie(w, id, m.absolute())
+	problem.JSON(w, http.StatusOK, summary(p, a))
+	return nil
+}
+
+func (m *Manager) setCookie(w http.ResponseWriter, value string, maxAge time.Duration) {
+	c := &http.Cookie{
+		Name: m.Cookie(), Value: value, Path: "/", HttpOnly: true, Secure: m.Secure,
+		SameSite: http.SameSiteLaxMode, MaxAge: int(maxAge.Seconds()),
+	}
+	if maxAge <= 0 {
+		c.MaxAge = -1
+	}
+	http.SetCookie(w, c)
+}
+
+func summary(p portal.Config, a store.Account) api.Session {
+	s := api.Session{Portal: p.ID, EmailMasked: identity.MaskEmail(a.Email)}
+	switch p.Identifier {
+	case portal.IdentifierNIR:
+		if n, err := identity.ParseNIR(a.NIR); err == nil {
+			s.Identifier = n.Formatted()
+		}
+	case portal.IdentifierEmail:
+		s.Identifier = a.Email
+	case portal.IdentifierMemberNumber:
+		s.Identifier = a.MemberNumber
+	}
+	return s
+}
+
+var errSignedOut = &problem.Error{Status: http.StatusUnauthorized, Code: api.CodeUnauthenticated}
+
+// Current returns the signed-in session and account of the request for
+// portal p, refreshing the idle deadline; 401 when there is none.
+func (m *Manager) Current(r *http.Request, p portal.Config) (store.Session, store.Account, error) {
+	c, err := r.Cookie(m.Cookie())
+	if err != nil || c.Value == "" {
+		return store.Session{}, store.Account{}, errSignedOut
+	}
+	ctx := r.Context()
+	sess, err := m.Store.Session(ctx, m.Tokens.Hash("session", c.Value))
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Session{}, store.Account{}, errSignedOut
+	}
+	if err != nil {
+		return store.Session{}, store.Account{}, err
+	}
+	now := m.now()
+	if sess.Portal != p.ID {
+		return store.Session{}, store.Account{}, errSignedOut
+	}
+	if !now.Before(sess.Expires) || !now.Before(sess.LastSeen.Add(m.idle())) {
+		_ = m.Store.DeleteSession(ctx, sess)
+		return store.Session{}, store.Account{}, errSignedOut
+	}
+	a, err := m.Store.Account(ctx, sess.AccountID)
+	if err != nil {
+		return store.Session{}, store.Account{}, errSignedOut
+	}
+	if now.Sub(sess.LastSeen) > time.Minute {
+		sess.LastSeen = now
+		if err := m.Store.PutSession(ctx, sess); err != nil {
+			return store.Session{}, store.Account{}, err
+		}
+	}
+	return sess, a, nil
+}
+
+// whoAmI is GET /session.
+func (m *Manager) whoAmI(w http.ResponseWriter, r *http.Request) error {
+	p, err := m.portal(r)
+	if err != nil {
+		return err
+	}
+	_, a, err := m.Current(r, p)
+	if err != nil {
+		return err
+	}
+	problem.JSON(w, http.StatusOK, summary(p, a))
+	return nil
+}
+
+// signOut is DELETE /session: 204 whether or not a session was there.
+func (m *Manager) signOut(w http.ResponseWriter, r *http.Request) error {
+	p, err := m.portal(r)
+	if err != nil {
+		return err
+	}
+	if sess, _, err := m.Current(r, p); err == nil {
+		if err := m.Store.DeleteSession(r.Context(), sess); err != nil {
+			return err
+		}
+	}
+	m.setCookie(w, "", 0)
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// ResetFailures clears the sign-in failures of an account after a
+// successful reset.
+func (m *Manager) ResetFailures(ctx context.Context, p portal.Config, key string) error {
+	return m.Limiter.Reset(ctx, "signin-id", p.Limits.SignInPerIdentifier, p.ID+"|"+key)
+}

@@ -1,0 +1,118 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"sesame/server/outbox"
+)
+
+// Flow is a code recovery started in one browser (adherent). It exists for
+// unknown member numbers too, with no account, so that every screen goes on
+// identically and simply no mail leaves.
+type Flow struct {
+	ID          string    `json:"-"`
+	Portal      string    `json:"portal"`
+	AccountID   string    `json:"account_id,omitempty"`
+	BrowserHash string    `json:"browser_hash"` // digest of the flow cookie
+	MaskedEmail string    `json:"masked_email"`
+	Expires     time.Time `json:"expires"`
+	// The code of the flow: digest, expiry, tries.
+	CodeDigest  string    `json:"code_digest,omitempty"`
+	CodeExpires time.Time `json:"code_expires,omitzero"`
+	CodeUsed    bool      `json:"code_used,omitempty"`
+	Tries       int       `json:"tries"`
+	MaxTries    int       `json:"max_tries"`
+	Sends       int       `json:"sends"`
+}
+
+// PutFlow stores a new flow.
+func (s *Store) PutFlow(ctx context.Context, f Flow) error {
+	return s.update(ctx, func(txn *badger.Txn) error {
+		return setJSON(txn, pFlow+f.ID, f, s.ttl(f.Expires))
+	})
+}
+
+// Flow returns the flow with id, ErrNotFound or ErrExpired.
+func (s *Store) Flow(ctx context.Context, id string) (Flow, error) {
+	var f Flow
+	err := s.view(ctx, func(txn *badger.Txn) error { return getJSON(txn, pFlow+id, &f) })
+	if err == nil && !s.now().Before(f.Expires) {
+		err = ErrExpired
+	}
+	f.ID = id
+	return f, err
+}
+
+// SetFlowCode gives the flow a new code (the previous one dies) and queues
+// its mail in the same transaction; job is nil when the flow has no
+// account. Tries start again.
+func (s *Store) SetFlowCode(ctx context.Context, id, digest string, expires time.Time, maxTries int, job *outbox.Job) error {
+	err := s.update(ctx, func(txn *badger.Txn) error {
+		var f Flow
+		if err := getJSON(txn, pFlow+id, &f); err != nil {
+			return err
+		}
+		f.CodeDigest, f.CodeExpires, f.CodeUsed = digest, expires, false
+		f.Tries, f.MaxTries = 0, maxTries
+		f.Sends++
+		if err := setJSON(txn, pFlow+id, f, s.ttl(f.Expires)); err != nil {
+			return err
+		}
+		return s.enqueue(txn, job)
+	})
+	if err == nil {
+		s.notify(job)
+	}
+	return err
+}
+
+// TryFlowCode checks a typed code against the flow's. A wrong code spends a
+// try (ErrWrongCode with the tries left; ErrDead once none is left). A right
+// one is used up and, in the same transaction, issue is stored as the
+// account's reset token.
+func (s *Store) TryFlowCode(ctx context.Context, id, digest string, issue Token) (left int, err error) {
+	now := s.now()
+	err = s.update(ctx, func(txn *badger.Txn) error {
+		var f Flow
+		if err := getJSON(txn, pFlow+id, &f); err != nil {
+			return err
+		}
+		switch {
+		case !now.Before(f.Expires):
+			return ErrExpired
+		case f.CodeDigest == "" || f.CodeUsed || !now.Before(f.CodeExpires) || f.Tries >= f.MaxTries:
+			return ErrDead
+		}
+		if f.AccountID != "" && digest == f.CodeDigest {
+			f.CodeUsed = true
+			if err := setJSON(txn, pFlow+id, f, s.ttl(f.Expires)); err != nil {
+				return err
+			}
+			issue.AccountID, issue.State = f.AccountID, StateActive
+			if err := s.supersede(txn, issue.AccountID, issue.Purpose); err != nil {
+				return err
+			}
+			if err := setJSON(txn, pToken+issue.Digest, issue, s.ttl(issue.Expires)); err != nil {
+				return err
+			}
+			return setBytes(txn, currentKey(issue.AccountID, issue.Purpose), []byte(issue.Digest), s.ttl(issue.Expires))
+		}
+		f.Tries++
+		left = f.MaxTries - f.Tries
+		if err := setJSON(txn, pFlow+id, f, s.ttl(f.Expires)); err != nil {
+			return err
+		}
+		return errWrongCode
+	})
+	if errors.Is(err, errWrongCode) {
+		if left <= 0 {
+			return 0, ErrDead
+		}
+		return left, ErrWrongCode
+	}
+	return left, err
+}
