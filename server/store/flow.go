@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -76,7 +75,9 @@ func (s *Store) SetFlowCode(ctx context.Context, id, digest string, expires time
 // account's reset token.
 func (s *Store) TryFlowCode(ctx context.Context, id, digest string, issue Token) (left int, err error) {
 	now := s.now()
+	wrong := false
 	err = s.update(ctx, func(txn *badger.Txn) error {
+		wrong = false
 		var f Flow
 		if err := getJSON(txn, pFlow+id, &f); err != nil {
 			return err
@@ -103,12 +104,11 @@ func (s *Store) TryFlowCode(ctx context.Context, id, digest string, issue Token)
 		}
 		f.Tries++
 		left = f.MaxTries - f.Tries
-		if err := setJSON(txn, pFlow+id, f, s.ttl(f.Expires)); err != nil {
-			return err
-		}
-		return errWrongCode
+		wrong = true
+		// The spent try must be committed: return nil, report after.
+		return setJSON(txn, pFlow+id, f, s.ttl(f.Expires))
 	})
-	if errors.Is(err, errWrongCode) {
+	if err == nil && wrong {
 		if left <= 0 {
 			return 0, ErrDead
 		}

@@ -139,7 +139,9 @@ func (s *Store) CurrentToken(ctx context.Context, account, purpose string) (Toke
 // returns the tries left. A right code is consumed at once when consume is
 // set.
 func (s *Store) TryCode(ctx context.Context, account, purpose, digest string, consume bool) (left int, err error) {
+	wrong := false
 	err = s.update(ctx, func(txn *badger.Txn) error {
+		wrong = false
 		current, err := getString(txn, currentKey(account, purpose))
 		if err != nil {
 			return err
@@ -161,12 +163,11 @@ func (s *Store) TryCode(ctx context.Context, account, purpose, digest string, co
 		}
 		t.Tries++
 		left = t.MaxTries - t.Tries
-		if err := setJSON(txn, pToken+current, t, s.ttl(t.Expires)); err != nil {
-			return err
-		}
-		return errWrongCode
+		wrong = true
+		// The spent try must be committed: return nil, report after.
+		return setJSON(txn, pToken+current, t, s.ttl(t.Expires))
 	})
-	if errors.Is(err, errWrongCode) {
+	if err == nil && wrong {
 		if left <= 0 {
 			return 0, ErrDead
 		}
@@ -174,10 +175,6 @@ func (s *Store) TryCode(ctx context.Context, account, purpose, digest string, co
 	}
 	return left, err
 }
-
-// errWrongCode makes the transaction commit the spent try, then becomes
-// ErrWrongCode.
-var errWrongCode = errors.New("wrong code, commit")
 
 // ErrWrongCode says a typed code was wrong and tries remain.
 var ErrWrongCode = errors.New("store: wrong code")
