@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -27,6 +28,10 @@ type Flow struct {
 	MaxTries    int       `json:"max_tries"`
 	Sends       int       `json:"sends"`
 }
+
+// PurposeFlowCode names the pointer to the flow holding an account's newest
+// code.
+const PurposeFlowCode = "flow-code"
 
 // PutFlow stores a new flow.
 func (s *Store) PutFlow(ctx context.Context, f Flow) error {
@@ -61,6 +66,13 @@ func (s *Store) SetFlowCode(ctx context.Context, id, digest string, expires time
 		if err := setJSON(txn, pFlow+id, f, s.ttl(f.Expires)); err != nil {
 			return err
 		}
+		if f.AccountID != "" {
+			// The account's newest code is this flow's: codes sent earlier
+			// from other flows die, and a password change kills it too.
+			if err := setBytes(txn, currentKey(f.AccountID, PurposeFlowCode), []byte(id), s.ttl(expires)); err != nil {
+				return err
+			}
+		}
 		return s.enqueue(txn, job)
 	})
 	if err == nil {
@@ -87,6 +99,15 @@ func (s *Store) TryFlowCode(ctx context.Context, id, digest string, issue Token)
 			return ErrExpired
 		case f.CodeDigest == "" || f.CodeUsed || !now.Before(f.CodeExpires) || f.Tries >= f.MaxTries:
 			return ErrDead
+		}
+		if f.AccountID != "" {
+			current, err := getString(txn, currentKey(f.AccountID, PurposeFlowCode))
+			if errors.Is(err, ErrNotFound) || err == nil && current != id {
+				return ErrDead
+			}
+			if err != nil {
+				return err
+			}
 		}
 		if f.AccountID != "" && digest == f.CodeDigest {
 			f.CodeUsed = true
