@@ -108,7 +108,6 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 		"SESAME_LIMIT_RECOVERY_PER_IP":          &c.Limits.RecoveryPerIP,
 		"SESAME_LIMIT_CODE_SENDS_PER_FLOW":      &c.Limits.CodeSendsPerFlow,
 		"SESAME_LIMIT_LINK_CHECKS_PER_IP":       &c.Limits.LinkChecksPerIP,
-		"SESAME_LIMIT_SIGN_IN_PER_IDENTIFIER":   &c.Limits.SignInPerIdentifier,
 		"SESAME_LIMIT_SIGN_IN_PER_IP":           &c.Limits.SignInPerIP,
 		"SESAME_LIMIT_CHANGE_CODES_PER_ACCOUNT": &c.Limits.ChangeCodesPerAccount,
 	}
@@ -257,7 +256,7 @@ func overlay(dst *portal.Limits, src portal.Limits) {
 	for _, f := range []struct{ d, s *string }{
 		{&dst.RecoveryPerIdentifier, &src.RecoveryPerIdentifier}, {&dst.RecoveryPerIP, &src.RecoveryPerIP},
 		{&dst.CodeSendsPerFlow, &src.CodeSendsPerFlow}, {&dst.LinkChecksPerIP, &src.LinkChecksPerIP},
-		{&dst.SignInPerIdentifier, &src.SignInPerIdentifier}, {&dst.SignInPerIP, &src.SignInPerIP},
+		{&dst.SignInPerIP, &src.SignInPerIP},
 		{&dst.ChangeCodesPerAccount, &src.ChangeCodesPerAccount},
 	} {
 		if *f.s != "" {
@@ -294,7 +293,7 @@ func Check(p portal.Config) error {
 			return fmt.Errorf("config: portal %s: a %d-digit %s may allow at most %d wrong tries, not %d", p.ID, d.digits, d.name, maxTries(d.digits), d.tries)
 		}
 	}
-	for _, r := range []string{p.Limits.RecoveryPerIdentifier, p.Limits.RecoveryPerIP, p.Limits.CodeSendsPerFlow, p.Limits.LinkChecksPerIP, p.Limits.SignInPerIdentifier, p.Limits.SignInPerIP, p.Limits.ChangeCodesPerAccount} {
+	for _, r := range []string{p.Limits.RecoveryPerIdentifier, p.Limits.RecoveryPerIP, p.Limits.CodeSendsPerFlow, p.Limits.LinkChecksPerIP, p.Limits.SignInPerIP, p.Limits.ChangeCodesPerAccount} {
 		if _, _, err := limit.ParseRate(r); err != nil {
 			return fmt.Errorf("config: portal %s: %w", p.ID, err)
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"sesame/server/account"
 	"sesame/server/admin"
 	"sesame/server/badgerdb"
 	"sesame/server/captcha"
@@ -127,7 +128,7 @@ func (s *Server) build(o Options) error {
 		return fmt.Errorf("sesame: outbox: %w", err)
 	}
 	s.Store = store.New(s.DB, s.Outbox, o.Now)
-	regulator := limit.NewRegulator(limit.NewBadgerStore(s.DB, "l/"))
+	regulator := limit.NewRegulator(limit.NewBadgerStore(s.DB, "l/", limit.WithClock(o.Now)))
 	proxies, err := cfg.Proxies()
 	if err != nil {
 		return err
@@ -166,6 +167,7 @@ func (s *Server) build(o Options) error {
 	}
 	if s.Captcha != nil {
 		rec.Captcha = s.Captcha
+		s.Sessions.Captcha = s.Captcha
 	}
 
 	reg := prometheus.NewRegistry()
@@ -175,6 +177,10 @@ func (s *Server) build(o Options) error {
 	(&portals.Handler{List: list}).Routes(api.Mux, api.Wrap)
 	rec.Routes(api.Mux, api.Wrap)
 	s.Sessions.Routes(api.Mux, api.Wrap)
+	(&account.Handler{
+		Store: s.Store, Sessions: s.Sessions, Hasher: hasher, Limiter: regulator, Tokens: tokens,
+		NewPassword: rec.NewPassword, Portals: find, Paris: s.paris, Now: o.Now, Log: log,
+	}).Routes(api.Mux, api.Wrap)
 	s.Importer = &admin.Importer{Token: cfg.AdminToken, Store: s.Store, Hasher: hasher, Portals: find, Now: o.Now}
 	s.Importer.Routes(api.Mux, api.Wrap)
 	captchaRoutes(api, s.Captcha, regulator, clientKey, s.paris)

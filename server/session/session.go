@@ -6,6 +6,12 @@
 // deadline, and all of an account's sessions end when its password changes.
 // Unknown identifiers and wrong passwords get the same answer after the
 // same work.
+//
+// Failed sign-ins are throttled per identifier as typed (see throttle.go):
+// a growing delay after the third failure in a row, capped at a minute, and
+// a captcha from then on; never a lock. A client IP also has a budget of
+// failures. A successful sign-in, reset or change clears the identifier's
+// failures.
 package session
 
 import (
@@ -32,6 +38,10 @@ type Store interface {
 	PutSession(ctx context.Context, s store.Session) error
 	Session(ctx context.Context, digest string) (store.Session, error)
 	DeleteSession(ctx context.Context, s store.Session) error
+	Throttle(ctx context.Context, key string, memory time.Duration) (store.Throttle, error)
+	BeginAttempt(ctx context.Context, key string, hold func(failures int) time.Duration, memory time.Duration) (store.Throttle, error)
+	RecordFailure(ctx context.Context, key string, delay func(failures int) time.Duration, memory time.Duration) (store.Throttle, error)
+	ClearThrottle(ctx context.Context, key string) error
 }
 
 // Hasher verifies passwords, and spends the same work for unknown accounts.
@@ -40,11 +50,15 @@ type Hasher interface {
 	Dummy(ctx context.Context, password []byte) error
 }
 
-// Limiter counts sign-in failures.
+// Limiter counts the sign-in failures of a client (per-IP budget).
 type Limiter interface {
 	Take(ctx context.Context, name, rate, key string) (limit.Verdict, error)
 	Peek(ctx context.Context, name, rate, key string) (limit.Verdict, error)
-	Reset(ctx context.Context, name, rate, key string) error
+}
+
+// Captcha verifies a challenge's answer (single use).
+type Captcha interface {
+	Verify(ctx context.Context, id, answer string) error
 }
 
 // Manager runs sign-in, sign-out and who-am-I.
@@ -52,6 +66,7 @@ type Manager struct {
 	Store     Store
 	Hasher    Hasher
 	Limiter   Limiter
+	Captcha   Captcha // nil when captchas are off
 	Tokens    token.Hasher
 	Portals   func(id string) (portal.Config, bool)
 	ClientKey func(r *http.Request) string
@@ -127,7 +142,10 @@ func lookupKey(p portal.Config, typed string) (kind, key string, ok bool) {
 
 var errBadCredentials = &problem.Error{Status: http.StatusUnauthorized, Code: api.CodeBadCredentials}
 
-// signIn is POST /session.
+// signIn is POST /session. The order matters: the client's budget and
+// the identifier's delay first (no work), then the captcha when one is due
+// (before any account lookup), then the same password work for every
+// identifier.
 func (m *Manager) signIn(w http.ResponseWriter, r *http.Request) error {
 	p, err := m.portal(r)
 	if err != nil {
@@ -139,21 +157,33 @@ func (m *Manager) signIn(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	kind, key, wellFormed := lookupKey(p, req.Identifier)
-	idKey := p.ID + "|" + key
 	if !wellFormed {
-		idKey = p.ID + "|" + req.Identifier
+		key = typedKey(req.Identifier)
 	}
-	for _, b := range []struct{ name, rate, key string }{
-		{"signin-id", p.Limits.SignInPerIdentifier, idKey},
-		{"signin-ip", p.Limits.SignInPerIP, m.ClientKey(r)},
-	} {
-		v, err := m.Limiter.Peek(ctx, b.name, b.rate, b.key)
-		if err != nil {
-			return err
+	tkey := m.throttleKey(p, key)
+	ipKey := m.ClientKey(r)
+	v, err := m.Limiter.Peek(ctx, "signin-ip", p.Limits.SignInPerIP, ipKey)
+	if err != nil {
+		return err
+	}
+	if !v.Allowed {
+		return m.Limited(v.Until)
+	}
+	t, err := m.Store.Throttle(ctx, tkey, FailureMemory)
+	if err != nil {
+		return err
+	}
+	if m.now().Before(t.NotBefore) {
+		return m.Limited(t.NotBefore)
+	}
+	if err := m.verifyCaptcha(ctx, p, t.Failures, req); err != nil {
+		return err
+	}
+	if t, err = m.Store.BeginAttempt(ctx, tkey, Delay, FailureMemory); err != nil {
+		if errors.Is(err, store.ErrTooEarly) {
+			return m.Limited(t.NotBefore)
 		}
-		if !v.Allowed {
-			return m.Limited(v.Until)
-		}
+		return err
 	}
 	pw := []byte(policy.Normalize(req.Password))
 	var a store.Account
@@ -171,20 +201,23 @@ func (m *Manager) signIn(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if !ok {
-		for _, b := range []struct{ name, rate, key string }{
-			{"signin-id", p.Limits.SignInPerIdentifier, idKey},
-			{"signin-ip", p.Limits.SignInPerIP, m.ClientKey(r)},
-		} {
-			if _, err := m.Limiter.Take(ctx, b.name, b.rate, b.key); err != nil {
-				return err
-			}
+		if _, err := m.Store.RecordFailure(ctx, tkey, Delay, FailureMemory); err != nil {
+			return err
+		}
+		if _, err := m.Limiter.Take(ctx, "signin-ip", p.Limits.SignInPerIP, ipKey); err != nil {
+			return err
 		}
 		return errBadCredentials
 	}
+	if err := m.Store.ClearThrottle(ctx, tkey); err != nil {
+		return err
+	}
 	// A new id at every sign-in: a session id planted before sign-in is
 	// worth nothing after it.
-	if old, err := r.Cookie(m.Cookie()); err == nil {
-		_ = m.Store.DeleteSession(ctx, store.Session{Digest: m.Tokens.Hash("session", old.Value), AccountID: a.ID})
+	if old, err := r.Cookie(m.Cookie()); err == nil && old.Value != "" {
+		if prev, err := m.Store.Session(ctx, m.Tokens.Hash("session", old.Value)); err == nil {
+			_ = m.Store.DeleteSession(ctx, prev)
+		}
 	}
 	id := token.NewID(32)
 	now := m.now()
@@ -194,6 +227,22 @@ func (m *Manager) signIn(w http.ResponseWriter, r *http.Request) error {
 	}
 	m.setCookie(w, id, m.absolute())
 	problem.JSON(w, http.StatusOK, summary(p, a))
+	return nil
+}
+
+// verifyCaptcha asks the challenge when one is due: always on a portal
+// whose sign-in has one (adherent's "Anti-Robot"), and after
+// CaptchaAfter failures in a row elsewhere. Nothing when captchas are off.
+func (m *Manager) verifyCaptcha(ctx context.Context, p portal.Config, failures int, req api.SignIn) error {
+	if m.Captcha == nil || !p.SignInCaptcha && failures < CaptchaAfter {
+		return nil
+	}
+	if req.CaptchaID == "" || req.CaptchaAnswer == "" {
+		return &problem.Error{Status: http.StatusUnprocessableEntity, Code: api.CodeCaptchaRequired, Fields: []string{"captcha_answer"}}
+	}
+	if err := m.Captcha.Verify(ctx, req.CaptchaID, req.CaptchaAnswer); err != nil {
+		return &problem.Error{Status: http.StatusUnprocessableEntity, Code: api.CodeCaptchaInvalid, Fields: []string{"captcha_answer"}}
+	}
 	return nil
 }
 
@@ -290,10 +339,4 @@ func (m *Manager) signOut(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-// ResetFailures clears the sign-in failures of an account after a
-// successful reset.
-func (m *Manager) ResetFailures(ctx context.Context, p portal.Config, key string) error {
-	return m.Limiter.Reset(ctx, "signin-id", p.Limits.SignInPerIdentifier, p.ID+"|"+key)
 }

@@ -147,6 +147,15 @@ type ChangePassword struct {
 	Confirm  string `json:"confirm"`
 }
 
+// ChangeCodeSent is the 202 answer of POST
+// /portals/{portal}/account/password/code: the code left for the masked
+// address and works until ExpiresAt.
+type ChangeCodeSent struct {
+	Status      string    `json:"status"` // "accepted"
+	MaskedEmail string    `json:"masked_email"`
+	ExpiresAt   time.Time `json:"expires_at"`
+}
+
 // Account is one account of POST /admin/accounts.
 type Account struct {
 	Portal        string  `json:"portal"`

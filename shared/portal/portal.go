@@ -59,7 +59,6 @@ type Limits struct {
 	RecoveryPerIP         string `json:"recovery_per_ip"`
 	CodeSendsPerFlow      string `json:"code_sends_per_flow"`
 	LinkChecksPerIP       string `json:"link_checks_per_ip"`
-	SignInPerIdentifier   string `json:"sign_in_per_identifier"`
 	SignInPerIP           string `json:"sign_in_per_ip"`
 	ChangeCodesPerAccount string `json:"change_codes_per_account"`
 }

@@ -78,7 +78,6 @@ func defaultLimits() Limits {
 		RecoveryPerIP:         "60-H",
 		CodeSendsPerFlow:      "3-H",
 		LinkChecksPerIP:       "120-H",
-		SignInPerIdentifier:   "10-H",
 		SignInPerIP:           "100-H",
 		ChangeCodesPerAccount: "5-H",
 	}

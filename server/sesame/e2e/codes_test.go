@@ -1,0 +1,144 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"sesame/shared/api"
+)
+
+// otherCode is a code of the same length that is not code.
+func otherCode(code string, i int) string {
+	var n int
+	fmt.Sscanf(code, "%d", &n)
+	return fmt.Sprintf("%06d", (n+1+i)%1000000)
+}
+
+// TestCodes: a 6-digit code allows 5 wrong tries, then is dead even for
+// the right code; a flow answers only the browser that started it; a new
+// code kills the previous one.
+func TestCodes(t *testing.T) {
+	t.Parallel()
+	acct := adherentAccount
+	acct.Password = nil // no hash to compute: the journeys test sign-in
+
+	t.Run("wrong tries then dead", func(t *testing.T) {
+		t.Parallel()
+		s := start(t, setup{})
+		s.importAccounts(t, acct)
+		b := s.browser(t)
+		flow, code := s.adherentFlow(t, b, acct.MemberNumber, acct.Email)
+		for i, left := range []int{4, 3, 2, 1} {
+			p := b.post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: otherCode(code, i)}).
+				problem(t, http.StatusUnprocessableEntity, api.CodeCodeInvalid)
+			if p.AttemptsLeft == nil || *p.AttemptsLeft != left {
+				t.Fatalf("try %d: attempts_left %v, want %d", i+1, p.AttemptsLeft, left)
+			}
+		}
+		b.post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: otherCode(code, 4)}).problem(t, http.StatusGone, api.CodeCodeDead)
+		b.post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: code}).problem(t, http.StatusGone, api.CodeCodeDead)
+	})
+
+	t.Run("bound to its browser", func(t *testing.T) {
+		t.Parallel()
+		s := start(t, setup{})
+		s.importAccounts(t, acct)
+		owner := s.browser(t)
+		flow, code := s.adherentFlow(t, owner, acct.MemberNumber, acct.Email)
+
+		stranger := s.browser(t) // no flow cookie at all
+		stranger.post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: code}).problem(t, http.StatusForbidden, api.CodeFlowForeign)
+		stranger.post(flowPath("adherent", flow, "send"), nil).problem(t, http.StatusForbidden, api.CodeFlowForeign)
+
+		other := s.browser(t) // a browser with its own flow, and so its own cookie
+		other.post(recoveryPath("adherent"), api.RecoveryRequest{MemberNumber: "55555555"}).want(t, http.StatusAccepted)
+		if other.cookie("sesame_flow") == nil {
+			t.Fatal("no flow cookie for the other browser")
+		}
+		other.post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: code}).problem(t, http.StatusForbidden, api.CodeFlowForeign)
+
+		forged := s.browser(t) // a made-up cookie value
+		forged.setCookie(&http.Cookie{Name: "sesame_flow", Value: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", Path: "/"})
+		forged.post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: code}).problem(t, http.StatusForbidden, api.CodeFlowForeign)
+
+		// None of that spent a try of the owner.
+		var ca api.CodeAccepted
+		owner.post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: code}).want(t, http.StatusOK).json(t, &ca)
+		owner.post(linkPath("adherent"), api.LinkCheck{Token: ca.Token}).want(t, http.StatusOK)
+		// A used code is dead.
+		owner.post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: code}).problem(t, http.StatusGone, api.CodeCodeDead)
+	})
+
+	t.Run("unknown flow", func(t *testing.T) {
+		t.Parallel()
+		s := start(t, setup{})
+		b := s.browser(t)
+		b.post(recoveryPath("adherent"), api.RecoveryRequest{MemberNumber: "55555555"}).want(t, http.StatusAccepted)
+		b.post(flowPath("adherent", "AAAAAAAAAAAAAAAAAAAAAA", "code"), api.CodeSubmit{Code: "123456"}).problem(t, http.StatusGone, api.CodeFlowInvalid)
+		b.post(flowPath("adherent", "AAAAAAAAAAAAAAAAAAAAAA", "send"), nil).problem(t, http.StatusGone, api.CodeFlowInvalid)
+	})
+
+	t.Run("resend kills the previous code", func(t *testing.T) {
+		t.Parallel()
+		s := start(t, setup{})
+		s.importAccounts(t, acct)
+		b := s.browser(t)
+		flow, first := s.adherentFlow(t, b, acct.MemberNumber, acct.Email)
+		b.post(flowPath("adherent", flow, "send"), nil).want(t, http.StatusAccepted)
+		second := mailCode(t, s.Sink.waitMail(t, acct.Email, mailWait))
+		if first == second {
+			t.Skip("the two random codes are equal (one chance in a million)")
+		}
+		b.post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: first}).problem(t, http.StatusUnprocessableEntity, api.CodeCodeInvalid)
+		b.post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: second}).want(t, http.StatusOK)
+	})
+}
+
+// TestCodeSupersededByNewerFlow: a new request supersedes every older
+// token of the same account and purpose, so the code of an older flow of
+// the same account must stop working once a newer flow sends its own.
+func TestCodeSupersededByNewerFlow(t *testing.T) {
+	t.Parallel()
+	acct := adherentAccount
+	acct.Password = nil
+	s := start(t, setup{})
+	s.importAccounts(t, acct)
+	b := s.browser(t)
+	oldFlow, oldCode := s.adherentFlow(t, b, acct.MemberNumber, acct.Email)
+	newFlow, newCode := s.adherentFlow(t, s.browser(t), acct.MemberNumber, acct.Email)
+	if oldFlow == newFlow || oldCode == newCode {
+		t.Skip("two flows gave the same code (one chance in a million)")
+	}
+	r := b.post(flowPath("adherent", oldFlow, "code"), api.CodeSubmit{Code: oldCode})
+	if r.Status == http.StatusOK {
+		t.Fatalf("the code of an older flow still gives a reset token after a newer code was sent: %s", r.Body)
+	}
+	if p := r.anyProblem(t); r.Status != http.StatusGone || p.Code != api.CodeCodeDead && p.Code != api.CodeFlowInvalid {
+		t.Errorf("older flow's code: %d %s, want 410 code_dead or flow_invalid", r.Status, p.Code)
+	}
+	b.post(flowPath("adherent", newFlow, "code"), api.CodeSubmit{Code: newCode}).problem(t, http.StatusForbidden, api.CodeFlowForeign)
+}
+
+// TestCodeExpiry: a code dies after its lifetime (15 minutes on adherent),
+// and the token it gives lasts the portal's link lifetime.
+func TestCodeExpiry(t *testing.T) {
+	t.Parallel()
+	acct := adherentAccount
+	acct.Password = nil
+	s := start(t, setup{})
+	s.importAccounts(t, acct)
+	b := s.browser(t)
+	flow, code := s.adherentFlow(t, b, acct.MemberNumber, acct.Email)
+	s.Clock.Advance(15*time.Minute + time.Second)
+	b.post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: code}).problem(t, http.StatusGone, api.CodeCodeDead)
+
+	flow, code = s.adherentFlow(t, b, acct.MemberNumber, acct.Email)
+	s.Clock.Advance(14 * time.Minute)
+	var ca api.CodeAccepted
+	b.post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: " " + code[:3] + " " + code[3:] + " "}).want(t, http.StatusOK).json(t, &ca)
+	approx(t, "token expires_at", ca.ExpiresAt, s.Clock.Now().Add(15*time.Minute), time.Minute)
+	s.Clock.Advance(15*time.Minute + time.Second)
+	b.post(linkPath("adherent"), api.LinkCheck{Token: ca.Token}).problem(t, http.StatusGone, api.CodeLinkExpired)
+}
