@@ -43,3 +43,8 @@ fuzz:
 
 clean:
 	rm -rf bin $(WASM) $(WASM).br
+
+# Browser tests with a PNG of every screen they photograph, in screenshots/.
+.PHONY: screenshots
+screenshots:
+	SESAME_SCREENSHOTS=$(CURDIR)/screenshots $(GO) test -count=1 -run 'Test' ./server/sesame/browser

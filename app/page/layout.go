@@ -37,5 +37,37 @@ func markReady() {
 	if !app.IsClient {
 		return
 	}
+	firstLoad = false
 	app.Window().Get("document").Get("body").Call("setAttribute", "data-app-ready", "")
+}
+
+// titleID is the id of every screen's <h1>. It takes focus (tabindex -1)
+// when a screen changes state without a navigation, so a screen reader
+// starts reading the new state.
+const titleID = "page-title"
+
+// title is a screen's <h1>.
+func title(text string) app.UI {
+	return app.H1().ID(titleID).TabIndex(-1).Text(text)
+}
+
+// focus moves the keyboard focus to the element with the given id once the
+// screen has been updated. Browser only.
+func focus(ctx app.Context, id string) {
+	if !app.IsClient {
+		return
+	}
+	ctx.Defer(func(app.Context) {
+		if el := app.Window().GetElementByID(id); el.Truthy() {
+			el.Call("focus")
+		}
+	})
+}
+
+// screenTitle is the document title of a portal's screen.
+func screenTitle(screen, portalName string) string {
+	if portalName == "" {
+		return screen + " — " + siteName
+	}
+	return screen + " — " + portalName
 }

@@ -3,6 +3,13 @@
 // It is linked by both binaries: the Wasm (app/wasm) mounts the pages in the
 // browser, the server (server/webui) prerenders them. Call Routes once in
 // each before serving or running the app.
+//
+// Each screen is one component, parameterised by its portal's configuration
+// (the compiled preset; the reset screen also asks the server for the
+// portal's live policy). Screens own their state, call the API through the
+// one client (apiClient) from ctx.Async and come back with ctx.Dispatch.
+// Passwords and link tokens live in the screens' memory only: never in
+// browser storage, go-app state, a URL or the DOM's attributes.
 package page
 
 import (
@@ -10,6 +17,8 @@ import (
 	"sync"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"sesame/shared/portal"
 )
 
 // exact lists the pages served at a fixed path.
@@ -21,12 +30,22 @@ var exact = []struct {
 }
 
 // patterns lists the pages served at paths matching a regexp, in the order
-// they are tried (after every exact path). None yet; the portal screens
-// (/{portal}/connexion, …) will be added here.
+// they are tried (after every exact path). Each entry builds its screen,
+// parameterised by its portal.
 var patterns = []struct {
-	re *regexp.Regexp
-	c  app.Composer
-}{}
+	re  *regexp.Regexp
+	new func() app.Composer
+}{
+	{portalRoute(portal.Employeur, "connexion"), func() app.Composer { return &SignIn{Portal: portal.Employeur()} }},
+	{portalRoute(portal.Employeur, "mot-de-passe-oublie"), func() app.Composer { return &Forgot{Portal: portal.Employeur()} }},
+	{portalRoute(portal.Employeur, "mot-de-passe/reinitialisation"), func() app.Composer { return &Reset{Portal: portal.Employeur()} }},
+	{portalRoute(portal.Employeur, "mes-informations"), func() app.Composer { return &Account{Portal: portal.Employeur()} }},
+}
+
+// portalRoute matches exactly /{portal}/{screen}.
+func portalRoute(preset func() portal.Config, screen string) *regexp.Regexp {
+	return regexp.MustCompile("^" + regexp.QuoteMeta(PortalPath(preset().ID, screen)) + "$")
+}
 
 // catchAll routes every other path to NotFound. go-app v9.8.0 ignores
 // app.NotFound (the browser mounts its own English "Not Found"), so a last
@@ -44,7 +63,7 @@ func Routes() {
 			app.Route(r.path, r.c)
 		}
 		for _, r := range patterns {
-			app.RouteWithRegexp(r.re.String(), r.c)
+			app.RouteWithRegexpFunc(r.re.String(), r.new)
 		}
 		app.RouteWithRegexp(catchAll, &NotFound{})
 	})

@@ -1,0 +1,131 @@
+package page
+
+import (
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"sesame/app/widget"
+	"sesame/shared/api"
+	"sesame/shared/portal"
+)
+
+const accountScreen = "Mes informations"
+
+// Account is /{portal}/mes-informations: who is signed in, and signing out.
+// Signed out, it leads back to the sign-in screen.
+type Account struct {
+	app.Compo
+
+	Portal portal.Config
+
+	session *api.Session
+	errCode string
+	errText string
+	busy    bool
+	carry   *carry
+}
+
+// OnInit runs on both sides, before the first render.
+func (a *Account) OnInit() { a.carry = takeCarry() }
+
+// OnPreRender runs on the server only.
+func (a *Account) OnPreRender(ctx app.Context) {
+	setTitle(ctx, screenTitle(accountScreen, a.Portal.Name))
+}
+
+// OnMount runs in the browser only.
+func (a *Account) OnMount(ctx app.Context) { mounted(ctx, a.carry); a.carry = nil }
+
+// OnNav runs in the browser only.
+func (a *Account) OnNav(ctx app.Context) {
+	setTitle(ctx, screenTitle(accountScreen, a.Portal.Name))
+	a.load(ctx)
+}
+
+func (a *Account) load(ctx app.Context) {
+	id := a.Portal.ID
+	a.errCode, a.errText = "", ""
+	ctx.Async(func() {
+		s, err := apiClient.Session(id)
+		ctx.Dispatch(func(ctx app.Context) {
+			if err == nil {
+				a.session = &s
+				return
+			}
+			code, detail, p := failureOf(err)
+			if p != nil && p.Status == 401 {
+				ctx.Navigate(PortalPath(id, "connexion"))
+				return
+			}
+			a.errCode, a.errText = code, detail
+		})
+	})
+}
+
+// Render runs on both sides.
+func (a *Account) Render() app.UI {
+	state := "loading"
+	if a.session != nil {
+		state = "signed-in"
+	}
+	return layout(
+		app.Section().ID("account").Class("screen").DataSet("state", state).Body(
+			app.Div().Class("card").Body(
+				title(accountScreen),
+				&widget.Alert{ID: "form-error", Text: a.errText, Code: a.errCode},
+				a.details(),
+				app.Form().ID("signout-form").Method("post").Class("actions").OnSubmit(a.signOut).Body(
+					&widget.Button{ID: "signout", Text: "Se déconnecter", Submit: true, Busy: a.busy},
+				),
+			),
+		),
+	)
+}
+
+func (a *Account) details() app.UI {
+	if a.session == nil {
+		if a.errText != "" {
+			return nil
+		}
+		return app.P().ID("account-loading").Role("status").Text(loadingAccount)
+	}
+	return app.Dl().Class("details").Body(
+		app.Dt().Text(identifierSpec(a.Portal).Label),
+		app.Dd().ID("identifier").Text(a.session.Identifier),
+		// An e-mail identifier is the address itself.
+		app.If(a.Portal.Identifier != portal.IdentifierEmail && a.session.EmailMasked != "",
+			app.Dt().Text("Adresse mail"),
+			app.Dd().ID("email-masked").Text(a.session.EmailMasked),
+		),
+	)
+}
+
+func (a *Account) signOut(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	if a.busy {
+		return
+	}
+	a.busy = true
+	id := a.Portal.ID
+	ctx.Async(func() {
+		err := apiClient.SignOut(id)
+		ctx.Dispatch(func(ctx app.Context) {
+			a.busy = false
+			if err != nil {
+				if p := failureOfStatus(err); p != 401 {
+					a.errCode, a.errText, _ = failureOf(err)
+					return
+				}
+			}
+			a.session = nil
+			ctx.Navigate(PortalPath(id, "connexion"))
+		})
+	})
+}
+
+// failureOfStatus is the HTTP status of a failed call, 0 when none came.
+func failureOfStatus(err error) int {
+	if _, _, p := failureOf(err); p != nil {
+		return p.Status
+	}
+	return 0
+}

@@ -1,0 +1,372 @@
+package page
+
+import (
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"sesame/app/widget"
+	"sesame/shared/api"
+	"sesame/shared/message"
+	"sesame/shared/policy"
+	"sesame/shared/portal"
+)
+
+// Reset is /{portal}/mot-de-passe/reinitialisation#<token>, what a mail's
+// link opens: the new password with the live checklist, then the success
+// screen.
+//
+// The token arrives in the URL fragment, which no request line, log or
+// Referer carries. The screen reads it once in the browser, removes it from
+// the address bar at once (history.replaceState: the history entry no
+// longer holds it) and keeps it in memory only, never in storage or in
+// go-app's state. It travels in request bodies only (CheckLink,
+// SetPassword). Reloading the page therefore loses it: the screen then says
+// the link is not valid and offers to start again.
+type Reset struct {
+	app.Compo
+
+	Portal portal.Config
+
+	state    string
+	token    string // in memory only
+	password string // in memory only
+	confirm  string // in memory only
+	// server is the checklist of the last 422, shown until the password
+	// changes.
+	server []policy.RuleResult
+	// policy is the portal's policy as the server serves it, once known;
+	// until then (and offline) the compiled preset's.
+	policy  *policy.Policy
+	pwErr   string
+	cfErr   string
+	errCode string
+	errText string
+	busy    bool
+	carry   *carry
+	// unlisten stops listening to hashchange.
+	unlisten func()
+}
+
+// Reset's states, in data-state.
+const (
+	resetChecking = "checking" // the link is being checked (and prerendered)
+	resetRetry    = "retry"    // the check got no answer (offline, 429)
+	resetForm     = "form"     // the link works: new password
+	resetGone     = "gone"     // the link cannot be used (410)
+	resetDone     = "done"     // the password changed
+)
+
+// OnInit runs on both sides, before the first render.
+func (r *Reset) OnInit() {
+	r.carry = takeCarry()
+	r.state = resetChecking
+}
+
+// OnPreRender runs on the server only.
+func (r *Reset) OnPreRender(ctx app.Context) { r.setTitle(ctx) }
+
+// OnMount runs in the browser only. Besides go-app's navigation, it listens
+// to hashchange: a link opened again in the same tab, once its fragment has
+// been removed, is a same-document navigation that go-app ignores.
+func (r *Reset) OnMount(ctx app.Context) {
+	mounted(ctx, r.carry)
+	r.carry = nil
+	r.unlisten = app.Window().AddEventListener("hashchange", func(app.Context, app.Event) {
+		ctx.Dispatch(r.OnNav)
+	})
+}
+
+// OnDismount runs in the browser only.
+func (r *Reset) OnDismount() {
+	if r.unlisten != nil {
+		r.unlisten()
+		r.unlisten = nil
+	}
+}
+
+// OnNav runs in the browser only: at the first load and whenever the page is
+// opened again with another fragment.
+func (r *Reset) OnNav(ctx app.Context) {
+	if tok := takeFragment(); tok != "" {
+		r.token, r.server = tok, nil
+		r.state = resetChecking
+		r.check(ctx)
+		r.loadPolicy(ctx)
+	} else if r.token == "" {
+		r.gone(api.CodeLinkInvalid, message.Problem(api.CodeLinkInvalid, lang))
+	}
+	r.setTitle(ctx)
+}
+
+// looksLikeToken reports whether a location.hash ("#…") can hold a link
+// token: 16 to 512 base64url characters.
+func looksLikeToken(hash string) bool {
+	if len(hash) < 17 || len(hash) > 513 || hash[0] != '#' {
+		return false
+	}
+	for _, c := range hash[1:] {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// takeFragment returns the URL's fragment and removes it from the address
+// bar and the current history entry.
+func takeFragment() string {
+	if !app.IsClient {
+		return ""
+	}
+	loc := app.Window().Get("location")
+	hash := loc.Get("hash").String()
+	if !looksLikeToken(hash) {
+		return "" // an in-page anchor, or nothing
+	}
+	app.Window().Get("history").Call("replaceState", nil, "",
+		loc.Get("pathname").String()+loc.Get("search").String())
+	return hash[1:]
+}
+
+func (r *Reset) setTitle(ctx app.Context) {
+	w := wordingFor(r.Portal)
+	t := w.ResetTitle
+	if r.state == resetDone || r.state == resetGone {
+		t = w.DoneTitle
+	}
+	setTitle(ctx, screenTitle(t, r.Portal.Name))
+}
+
+func (r *Reset) gone(code, detail string) {
+	r.state = resetGone
+	r.token, r.password, r.confirm = "", "", ""
+	r.errCode, r.errText = code, detail
+}
+
+// check asks the server whether the link can still be used; checking never
+// consumes it.
+func (r *Reset) check(ctx app.Context) {
+	r.errCode, r.errText = "", ""
+	id, tok := r.Portal.ID, r.token
+	ctx.Async(func() {
+		_, err := apiClient.CheckLink(id, tok)
+		ctx.Dispatch(func(ctx app.Context) {
+			if r.token != tok {
+				return // another link was opened meanwhile
+			}
+			if err == nil {
+				r.state = resetForm
+				return
+			}
+			code, detail, p := failureOf(err)
+			if p != nil && p.Status == 410 {
+				r.gone(code, detail)
+				r.setTitle(ctx)
+				focus(ctx, titleID)
+				return
+			}
+			r.state = resetRetry
+			r.errCode, r.errText = code, detail
+		})
+	})
+}
+
+// loadPolicy fetches the portal's live policy, in case the server's
+// configuration differs from the preset compiled into the app.
+func (r *Reset) loadPolicy(ctx app.Context) {
+	if r.policy != nil {
+		return
+	}
+	id := r.Portal.ID
+	ctx.Async(func() {
+		p, err := apiClient.Portal(id)
+		if err != nil || p.ID != id || len(p.Policy.Rules) == 0 {
+			return // keep the preset
+		}
+		ctx.Dispatch(func(app.Context) { r.policy = &p.Policy })
+	})
+}
+
+// currentPolicy is the policy the checklist runs.
+func (r *Reset) currentPolicy() policy.Policy {
+	if r.policy != nil {
+		return *r.policy
+	}
+	return r.Portal.Policy
+}
+
+// Checklist returns the rules shown under the password: the server's after
+// a refusal, until the password changes, else the local check. "Differs from
+// the current password" cannot be checked without the current password: the
+// server checks it, and its refusal shows it.
+func (r *Reset) Checklist() []policy.RuleResult {
+	if r.server != nil {
+		return r.server
+	}
+	res := r.currentPolicy().Check(r.input(), lang)
+	rules := make([]policy.RuleResult, 0, len(res.Rules))
+	for _, rr := range res.Rules {
+		if rr.ID != "differs" {
+			rules = append(rules, rr)
+		}
+	}
+	return rules
+}
+
+func (r *Reset) input() policy.Input {
+	return policy.Input{
+		Password: r.password,
+		Confirm:  r.confirm,
+		Context:  r.Portal.PolicyContext(policy.Context{}),
+	}
+}
+
+// Render runs on both sides.
+func (r *Reset) Render() app.UI {
+	var body app.UI
+	switch r.state {
+	case resetDone:
+		body = r.doneScreen()
+	case resetGone:
+		body = r.goneScreen()
+	default:
+		body = r.form()
+	}
+	return layout(
+		app.Section().ID("reset").Class("screen").DataSet("state", r.state).DataSet("portal", r.Portal.ID).Body(body),
+	)
+}
+
+func (r *Reset) form() app.UI {
+	w := wordingFor(r.Portal)
+	status := ""
+	if r.state == resetChecking {
+		status = checkingLinkText
+	}
+	return app.Div().Class("card").Body(
+		title(w.ResetTitle),
+		&widget.Alert{ID: "link-status", Level: widget.AlertInfo, Text: status},
+		app.Form().ID("reset-form").Method("post").NoValidate(true).
+			Aria("labelledby", titleID).
+			OnSubmit(r.submit).
+			Body(
+				&widget.Alert{ID: "form-error", Text: r.errText, Code: r.errCode},
+				app.If(r.state == resetRetry,
+					app.P().Body(
+						app.Button().ID("retry").Type("button").Class("btn").OnClick(r.retry).Text(retryText),
+					),
+				),
+				&widget.PasswordField{
+					ID: "password", Label: w.PasswordLabel, Autocomplete: "new-password",
+					Error: r.pwErr, DescribedBy: "checklist", Required: true,
+					OnInput: func(_ app.Context, v string) { r.password, r.pwErr, r.server = v, "", nil },
+				},
+				&widget.Checklist{ID: "checklist", Rules: r.Checklist(), Lang: lang},
+				&widget.PasswordField{
+					ID: "confirm", Label: w.ConfirmLabel, Autocomplete: "new-password",
+					Error: r.cfErr, Required: true,
+					OnInput: func(_ app.Context, v string) { r.confirm, r.cfErr, r.server = v, "", nil },
+				},
+				app.Div().Class("actions").Body(
+					app.A().ID("back").Class("btn").Href(PortalPath(r.Portal.ID, "connexion")).Text(w.Back),
+					&widget.Button{ID: "submit", Text: w.ResetButton, Primary: true, Submit: true,
+						Busy: r.busy || r.state != resetForm},
+				),
+			),
+	)
+}
+
+func (r *Reset) goneScreen() app.UI {
+	w := wordingFor(r.Portal)
+	return app.Div().Class("card").Body(
+		title(w.DoneTitle),
+		&widget.Alert{ID: "link-problem", Text: r.errText, Code: r.errCode},
+		app.Div().Class("actions").Body(
+			app.A().ID("restart").Class("btn btn-primary").Href(PortalPath(r.Portal.ID, "mot-de-passe-oublie")).Text(w.Restart),
+		),
+	)
+}
+
+func (r *Reset) doneScreen() app.UI {
+	w := wordingFor(r.Portal)
+	return app.Div().Class("card").Body(
+		title(w.DoneTitle),
+		app.P().ID("done-text").Role("status").Text(w.DoneText),
+		app.Div().Class("actions").Body(
+			app.A().ID("back").Class("btn").Href("/").Text(w.Back),
+			app.A().ID("signin-link").Class("btn btn-primary").Href(PortalPath(r.Portal.ID, "connexion")).Text(w.SignInLink),
+		),
+	)
+}
+
+func (r *Reset) retry(ctx app.Context, e app.Event) {
+	if r.token == "" {
+		return
+	}
+	r.state = resetChecking
+	r.check(ctx)
+}
+
+func (r *Reset) submit(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	if r.busy || r.state != resetForm {
+		return
+	}
+	r.errCode, r.errText, r.pwErr, r.cfErr = "", "", "", ""
+	switch {
+	case r.password == "":
+		r.pwErr = passwordMissing
+		focus(ctx, "password")
+		return
+	case !r.currentPolicy().Check(r.input(), lang).OK && !onlyConfirmFails(r.Checklist()):
+		r.errCode, r.errText = api.CodePasswordPolicy, message.Problem(api.CodePasswordPolicy, lang)
+		focus(ctx, "password")
+		return
+	case r.confirm == "":
+		r.cfErr = confirmMissing
+		focus(ctx, "confirm")
+		return
+	case r.confirm != r.password:
+		r.cfErr = confirmMismatch
+		focus(ctx, "confirm")
+		return
+	}
+	r.busy = true
+	id, tok, pw, cf := r.Portal.ID, r.token, r.password, r.confirm
+	ctx.Async(func() {
+		_, err := apiClient.SetPassword(id, tok, pw, cf)
+		ctx.Dispatch(func(ctx app.Context) {
+			r.busy = false
+			if err == nil {
+				r.state = resetDone
+				r.token, r.password, r.confirm, r.server = "", "", "", nil
+				r.setTitle(ctx)
+				focus(ctx, titleID)
+				return
+			}
+			code, detail, p := failureOf(err)
+			switch {
+			case p != nil && p.Status == 410:
+				r.gone(code, detail)
+				r.setTitle(ctx)
+				focus(ctx, titleID)
+			case p != nil && len(p.Rules) > 0:
+				r.server = p.Rules
+				r.errCode, r.errText = code, detail
+				focus(ctx, "password")
+			default:
+				r.errCode, r.errText = code, detail
+			}
+		})
+	})
+}
+
+// onlyConfirmFails reports whether the confirmation rule is the only one
+// failing: the confirmation field's own messages say it better.
+func onlyConfirmFails(rules []policy.RuleResult) bool {
+	for _, rr := range rules {
+		if !rr.OK && rr.ID != "confirm" {
+			return false
+		}
+	}
+	return true
+}
