@@ -3,6 +3,7 @@ package session_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -19,6 +20,7 @@ import (
 
 	"sesame/server/config"
 	"sesame/server/passhash"
+	"sesame/server/sesame/sesametest"
 	"sesame/shared/api"
 )
 
@@ -30,15 +32,15 @@ var inFlight = config.Default().HashesInFlight
 // in-process server (Argon2id with passhash.DefaultParams, the default
 // hashes in flight), with more clients than hashing slots.
 func BenchmarkSignIn(b *testing.B) {
-	e := start(b, map[string]string{"SESAME_LIMIT_SIGN_IN_PER_IP": "off"})
-	e.importAccounts(demoAccounts()...)
+	e := sesametest.Start(b, sesametest.Options{Frozen: true, Env: map[string]string{"SESAME_LIMIT_SIGN_IN_PER_IP": "off"}, Quiet: true})
+	e.ImportAccounts(b, demoAccounts()...)
 	body := mustJSON(b, api.SignIn{Identifier: employMail, Password: employPass})
-	url := e.base + sessionPath("employeur")
+	url := e.URL + sessionPath("employeur")
 	b.SetParallelism(4 * inFlight / max(1, runtime.GOMAXPROCS(0)))
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			res, err := e.http.Post(url, "application/json", bytes.NewReader(body))
+			res, err := e.HTTP.Post(url, "application/json", bytes.NewReader(body))
 			if err != nil {
 				b.Error(err)
 				return
@@ -117,10 +119,10 @@ func TestPeakRSS500(t *testing.T) {
 	if v, err := strconv.Atoi(os.Getenv("SESAME_RSS_N")); err == nil && v > 0 {
 		n = v
 	}
-	e := start(t, map[string]string{"SESAME_LIMIT_SIGN_IN_PER_IP": "off"})
-	e.importAccounts(demoAccounts()...)
-	e.http.Timeout = 5 * time.Minute
-	url := e.base + sessionPath("employeur")
+	e := sesametest.Start(t, sesametest.Options{Frozen: true, Env: map[string]string{"SESAME_LIMIT_SIGN_IN_PER_IP": "off"}, Quiet: true})
+	e.ImportAccounts(t, demoAccounts()...)
+	e.HTTP.Timeout = 5 * time.Minute
+	url := e.URL + sessionPath("employeur")
 	bodies := make([][]byte, n)
 	for i := range bodies {
 		if i%2 == 0 {
@@ -149,7 +151,7 @@ func TestPeakRSS500(t *testing.T) {
 	t.Logf("raw Argon2id, %d concurrent verifications in %v: RSS before %d MiB, peak %d MiB", n, rawTook.Round(time.Millisecond), rawBefore>>10, rawPeak>>10)
 
 	// Then the server: one warm-up request, then a clean slate for the peak.
-	if r := e.try("employeur", employMail, employPass); r.Status != http.StatusOK {
+	if r := try(t, e, "employeur", employMail, employPass); r.Status != http.StatusOK {
 		t.Fatal(r.Status)
 	}
 	before := resetPeak(t)
@@ -160,7 +162,7 @@ func TestPeakRSS500(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			<-startGate
-			res, err := e.http.Post(url, "application/json", bytes.NewReader(bodies[i]))
+			res, err := e.HTTP.Post(url, "application/json", bytes.NewReader(bodies[i]))
 			if err != nil {
 				if failed.Add(1) == 1 {
 					t.Errorf("first transport error: %v", err)
@@ -190,6 +192,14 @@ func TestPeakRSS500(t *testing.T) {
 	if ok.Load() != int64(n-n/2) || unauthorized.Load() != int64(n/2) {
 		t.Errorf("unexpected answers")
 	}
+}
+
+func mustJSON(t testing.TB, v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // resetPeak collects garbage, resets VmHWM and returns VmRSS (kB).

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"sesame/server/mail"
+	"sesame/server/sesame/sesametest"
 	"sesame/server/session"
 	"sesame/shared/api"
 )
@@ -25,6 +26,12 @@ const (
 	memberPass  = "Vague7Lune?Mer"
 	pendingNo   = "123456"
 )
+
+const mailWait = 15 * time.Second
+
+func sessionPath(portal string) string { return api.Prefix + "/portals/" + portal + "/session" }
+
+func ptr(s string) *string { return &s }
 
 func demoAccounts() []api.Account {
 	return []api.Account{
@@ -51,22 +58,22 @@ func TestDelay(t *testing.T) {
 // Unknown identifier and wrong password: same status, same body, same
 // headers that matter; on every portal.
 func TestSignInFailureParity(t *testing.T) {
-	e := start(t, nil)
-	e.importAccounts(demoAccounts()...)
+	e := sesametest.Start(t, sesametest.Options{Frozen: true})
+	e.ImportAccounts(t, demoAccounts()...)
 	cases := []struct {
 		portal            string
 		known, unknown    string
 		wrong             string
 		pendingIdentifier string
 	}{
-		{"assure", assureNIR, nir("2850631555123"), "Soleil7Mars!", ""},
-		{"assure", "1 84 12 75 123 456 40", "2 85 06 31 555 123 " + nir("2850631555123")[13:], "x", ""},
+		{"assure", assureNIR, sesametest.NIR("2850631555123"), "Soleil7Mars!", ""},
+		{"assure", "1 84 12 75 123 456 40", "2 85 06 31 555 123 " + sesametest.NIR("2850631555123")[13:], "x", ""},
 		{"employeur", employMail, "personne@example.fr", "Vague12!y", ""},
 		{"adherent", memberNo, "888888", "Vague7Lune?Me", pendingNo},
 	}
 	for _, c := range cases {
-		known := e.call("POST", sessionPath(c.portal), api.SignIn{Identifier: c.known, Password: c.wrong})
-		unknown := e.call("POST", sessionPath(c.portal), api.SignIn{Identifier: c.unknown, Password: c.wrong})
+		known := e.Call(t, "POST", sessionPath(c.portal), api.SignIn{Identifier: c.known, Password: c.wrong})
+		unknown := e.Call(t, "POST", sessionPath(c.portal), api.SignIn{Identifier: c.unknown, Password: c.wrong})
 		if known.Status != http.StatusUnauthorized || unknown.Status != known.Status {
 			t.Fatalf("%s: statuses %d and %d, want 401", c.portal, known.Status, unknown.Status)
 		}
@@ -78,11 +85,11 @@ func TestSignInFailureParity(t *testing.T) {
 				t.Errorf("%s: header %s differs: %q vs %q", c.portal, h, known.Header.Get(h), unknown.Header.Get(h))
 			}
 		}
-		if p := known.problem(t); p.Code != api.CodeBadCredentials {
+		if p := known.AnyProblem(t); p.Code != api.CodeBadCredentials {
 			t.Errorf("%s: code %q", c.portal, p.Code)
 		}
 		if c.pendingIdentifier != "" { // first connection pending: no password yet
-			pending := e.call("POST", sessionPath(c.portal), api.SignIn{Identifier: c.pendingIdentifier, Password: c.wrong})
+			pending := e.Call(t, "POST", sessionPath(c.portal), api.SignIn{Identifier: c.pendingIdentifier, Password: c.wrong})
 			if pending.Status != known.Status || !bytes.Equal(pending.Body, known.Body) {
 				t.Errorf("%s: pending account answers %d %s", c.portal, pending.Status, pending.Body)
 			}
@@ -99,13 +106,13 @@ func TestSessionCookieAttributes(t *testing.T) {
 		{"https://sesame.example.fr", "__Host-sesame_session", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e := start(t, map[string]string{"SESAME_PUBLIC_URL": tc.publicURL})
-			e.importAccounts(demoAccounts()...)
-			r := e.call("POST", sessionPath("assure"), api.SignIn{Identifier: assureNIR, Password: assurePass})
+			e := sesametest.Start(t, sesametest.Options{Frozen: true, Env: map[string]string{"SESAME_PUBLIC_URL": tc.publicURL}})
+			e.ImportAccounts(t, demoAccounts()...)
+			r := e.Call(t, "POST", sessionPath("assure"), api.SignIn{Identifier: assureNIR, Password: assurePass})
 			if r.Status != http.StatusOK {
 				t.Fatalf("sign in: %d %s", r.Status, r.Body)
 			}
-			c := r.cookie(tc.name)
+			c := r.Cookie(tc.name)
 			if c == nil {
 				t.Fatalf("no cookie %s in %v", tc.name, r.Header["Set-Cookie"])
 			}
@@ -124,20 +131,20 @@ func TestSessionCookieAttributes(t *testing.T) {
 				t.Errorf("summary %s", r.Body)
 			}
 			cookie := c.Name + "=" + c.Value
-			if got := e.whoAmI("assure", cookie); got != http.StatusOK {
+			if got := e.WhoAmI(t, "assure", cookie); got != http.StatusOK {
 				t.Errorf("GET /session: %d", got)
 			}
-			if got := e.whoAmI("employeur", cookie); got != http.StatusUnauthorized {
+			if got := e.WhoAmI(t, "employeur", cookie); got != http.StatusUnauthorized {
 				t.Errorf("GET /session of another portal: %d, want 401", got)
 			}
-			out := e.call("DELETE", sessionPath("assure"), nil, cookie)
+			out := e.Call(t, "DELETE", sessionPath("assure"), nil, cookie)
 			if out.Status != http.StatusNoContent {
 				t.Fatalf("sign out: %d", out.Status)
 			}
-			if oc := out.cookie(tc.name); oc == nil || oc.MaxAge >= 0 || oc.Value != "" {
+			if oc := out.Cookie(tc.name); oc == nil || oc.MaxAge >= 0 || oc.Value != "" {
 				t.Errorf("sign out does not clear the cookie: %v", out.Header["Set-Cookie"])
 			}
-			if got := e.whoAmI("assure", cookie); got != http.StatusUnauthorized {
+			if got := e.WhoAmI(t, "assure", cookie); got != http.StatusUnauthorized {
 				t.Errorf("GET /session after sign out: %d", got)
 			}
 		})
@@ -147,102 +154,102 @@ func TestSessionCookieAttributes(t *testing.T) {
 // A new id at each sign-in; the old one (and one planted before sign-in)
 // is worth nothing afterwards.
 func TestSessionRotation(t *testing.T) {
-	e := start(t, nil)
-	e.importAccounts(demoAccounts()...)
+	e := sesametest.Start(t, sesametest.Options{Frozen: true})
+	e.ImportAccounts(t, demoAccounts()...)
 	planted := "sesame_session=" + base64.RawURLEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))
-	first := e.signIn("assure", assureNIR, assurePass, planted)
+	first := e.SignIn(t, "assure", assureNIR, assurePass, planted)
 	if first == planted {
 		t.Fatal("the planted id was kept")
 	}
-	second := e.signIn("assure", assureNIR, assurePass, first)
+	second := e.SignIn(t, "assure", assureNIR, assurePass, first)
 	if second == first {
 		t.Fatal("the id was not rotated")
 	}
-	if got := e.whoAmI("assure", first); got != http.StatusUnauthorized {
+	if got := e.WhoAmI(t, "assure", first); got != http.StatusUnauthorized {
 		t.Errorf("the previous id still works: %d", got)
 	}
-	if got := e.whoAmI("assure", second); got != http.StatusOK {
+	if got := e.WhoAmI(t, "assure", second); got != http.StatusOK {
 		t.Errorf("the new id: %d", got)
 	}
 	// Another browser's session is not touched by this one's sign-in.
-	other := e.signIn("assure", assureNIR, assurePass)
-	if got := e.whoAmI("assure", second); got != http.StatusOK {
+	other := e.SignIn(t, "assure", assureNIR, assurePass)
+	if got := e.WhoAmI(t, "assure", second); got != http.StatusOK {
 		t.Errorf("a sign-in elsewhere ended this session: %d", got)
 	}
-	if got := e.whoAmI("assure", other); got != http.StatusOK {
+	if got := e.WhoAmI(t, "assure", other); got != http.StatusOK {
 		t.Errorf("other session: %d", got)
 	}
 }
 
 func TestIdleTimeout(t *testing.T) {
-	e := start(t, map[string]string{"config": `{"session_idle": "10m", "session_absolute": "1h"}`})
-	e.importAccounts(demoAccounts()...)
-	cookie := e.signIn("employeur", employMail, employPass)
+	e := sesametest.Start(t, sesametest.Options{Frozen: true, Config: `{"session_idle": "10m", "session_absolute": "1h"}`})
+	e.ImportAccounts(t, demoAccounts()...)
+	cookie := e.SignIn(t, "employeur", employMail, employPass)
 	for range 3 { // activity keeps it alive past the idle period
-		e.clock.Advance(9 * time.Minute)
-		if got := e.whoAmI("employeur", cookie); got != http.StatusOK {
+		e.Clock.Advance(9 * time.Minute)
+		if got := e.WhoAmI(t, "employeur", cookie); got != http.StatusOK {
 			t.Fatalf("active session ended: %d", got)
 		}
 	}
-	e.clock.Advance(10*time.Minute + time.Second)
-	if got := e.whoAmI("employeur", cookie); got != http.StatusUnauthorized {
+	e.Clock.Advance(10*time.Minute + time.Second)
+	if got := e.WhoAmI(t, "employeur", cookie); got != http.StatusUnauthorized {
 		t.Fatalf("idle session still works: %d", got)
 	}
 	// Ended for good, even if the clock were to go back.
-	e.clock.Advance(-5 * time.Minute)
-	if got := e.whoAmI("employeur", cookie); got != http.StatusUnauthorized {
+	e.Clock.Advance(-5 * time.Minute)
+	if got := e.WhoAmI(t, "employeur", cookie); got != http.StatusUnauthorized {
 		t.Fatalf("idle session came back: %d", got)
 	}
 }
 
 func TestAbsoluteTimeout(t *testing.T) {
-	e := start(t, map[string]string{"config": `{"session_idle": "10m", "session_absolute": "1h"}`})
-	e.importAccounts(demoAccounts()...)
-	cookie := e.signIn("employeur", employMail, employPass)
-	r := e.call("GET", sessionPath("employeur"), nil, cookie)
+	e := sesametest.Start(t, sesametest.Options{Frozen: true, Config: `{"session_idle": "10m", "session_absolute": "1h"}`})
+	e.ImportAccounts(t, demoAccounts()...)
+	cookie := e.SignIn(t, "employeur", employMail, employPass)
+	r := e.Call(t, "GET", sessionPath("employeur"), nil, cookie)
 	if r.Status != http.StatusOK {
 		t.Fatal(r.Status)
 	}
 	elapsed := time.Duration(0)
 	for elapsed+9*time.Minute < time.Hour {
-		e.clock.Advance(9 * time.Minute)
+		e.Clock.Advance(9 * time.Minute)
 		elapsed += 9 * time.Minute
-		if got := e.whoAmI("employeur", cookie); got != http.StatusOK {
+		if got := e.WhoAmI(t, "employeur", cookie); got != http.StatusOK {
 			t.Fatalf("after %v: %d", elapsed, got)
 		}
 	}
-	e.clock.Advance(time.Hour - elapsed)
-	if got := e.whoAmI("employeur", cookie); got != http.StatusUnauthorized {
+	e.Clock.Advance(time.Hour - elapsed)
+	if got := e.WhoAmI(t, "employeur", cookie); got != http.StatusUnauthorized {
 		t.Fatalf("session alive at its absolute deadline: %d", got)
 	}
 }
 
 // try signs in and returns the answer, whatever it is.
-func (e *env) try(portal, identifier, password string) resp {
-	e.t.Helper()
-	return e.call("POST", sessionPath(portal), api.SignIn{Identifier: identifier, Password: password})
+func try(t testing.TB, e *sesametest.Server, portal, identifier, password string) sesametest.Reply {
+	t.Helper()
+	return e.Call(t, "POST", sessionPath(portal), api.SignIn{Identifier: identifier, Password: password})
 }
 
 func TestThrottleGrowsAndSuccessClears(t *testing.T) {
-	e := start(t, nil)
-	e.importAccounts(demoAccounts()...)
+	e := sesametest.Start(t, sesametest.Options{Frozen: true})
+	e.ImportAccounts(t, demoAccounts()...)
 	for i := 1; i <= 3; i++ {
-		if r := e.try("employeur", employMail, "wrong"); r.Status != http.StatusUnauthorized {
+		if r := try(t, e, "employeur", employMail, "wrong"); r.Status != http.StatusUnauthorized {
 			t.Fatalf("failure %d: %d %s", i, r.Status, r.Body)
 		}
 	}
 	paris, _ := time.LoadLocation("Europe/Paris")
 	for i, d := range []time.Duration{1, 2, 4, 8, 16, 32, 60, 60} {
 		d *= time.Second
-		if r := e.try("employeur", employMail, "wrong"); r.Status != http.StatusUnauthorized {
+		if r := try(t, e, "employeur", employMail, "wrong"); r.Status != http.StatusUnauthorized {
 			t.Fatalf("failure %d: %d %s", i+4, r.Status, r.Body)
 		}
-		now := e.clock.Now()
-		r := e.try("employeur", employMail, employPass) // even the right password waits
+		now := e.Clock.Now()
+		r := try(t, e, "employeur", employMail, employPass) // even the right password waits
 		if r.Status != http.StatusTooManyRequests {
 			t.Fatalf("after failure %d: %d %s, want 429", i+4, r.Status, r.Body)
 		}
-		p := r.problem(t)
+		p := r.AnyProblem(t)
 		if p.Code != api.CodeRateLimited || p.RetryAt == nil || !p.RetryAt.Equal(now.Add(d)) {
 			t.Fatalf("after failure %d: %s, want retry_at %v", i+4, r.Body, now.Add(d).UTC())
 		}
@@ -252,21 +259,21 @@ func TestThrottleGrowsAndSuccessClears(t *testing.T) {
 		if r.Header.Get("Retry-After") == "" {
 			t.Error("no Retry-After")
 		}
-		e.clock.Advance(d - time.Second)
-		if r := e.try("employeur", employMail, "wrong"); r.Status != http.StatusTooManyRequests {
+		e.Clock.Advance(d - time.Second)
+		if r := try(t, e, "employeur", employMail, "wrong"); r.Status != http.StatusTooManyRequests {
 			t.Fatalf("one second early: %d", r.Status)
 		}
-		e.clock.Advance(time.Second)
+		e.Clock.Advance(time.Second)
 	}
 	// Never a lock: the right password, once the delay is over, works.
-	e.signIn("employeur", employMail, employPass)
+	e.SignIn(t, "employeur", employMail, employPass)
 	// And the counter starts again from zero.
 	for i := 1; i <= 4; i++ {
-		if r := e.try("employeur", employMail, "wrong"); r.Status != http.StatusUnauthorized {
+		if r := try(t, e, "employeur", employMail, "wrong"); r.Status != http.StatusUnauthorized {
 			t.Fatalf("after success, failure %d: %d", i, r.Status)
 		}
 	}
-	if r := e.try("employeur", employMail, "wrong"); r.Status != http.StatusTooManyRequests {
+	if r := try(t, e, "employeur", employMail, "wrong"); r.Status != http.StatusTooManyRequests {
 		t.Fatalf("after success, 5th try: %d, want 429", r.Status)
 	}
 }
@@ -274,18 +281,18 @@ func TestThrottleGrowsAndSuccessClears(t *testing.T) {
 // Limits are keyed on what was typed: an unknown identifier is throttled
 // exactly like a known one, and variants of one identifier share a count.
 func TestThrottleUnknownIdentifierParity(t *testing.T) {
-	e := start(t, nil)
-	e.importAccounts(demoAccounts()...)
-	unknown := nir("2850631555123")
+	e := sesametest.Start(t, sesametest.Options{Frozen: true})
+	e.ImportAccounts(t, demoAccounts()...)
+	unknown := sesametest.NIR("2850631555123")
 	spaced := "2 85 06 31 555 123 " + unknown[13:]
-	var last [2]resp
+	var last [2]sesametest.Reply
 	for i := 0; i < 5; i++ {
 		for j, id := range []string{assureNIR, unknown} {
 			typed := id
 			if j == 1 && i%2 == 1 {
 				typed = spaced
 			}
-			last[j] = e.try("assure", typed, "Mauvais1!")
+			last[j] = try(t, e, "assure", typed, "Mauvais1!")
 		}
 	}
 	if last[0].Status != http.StatusTooManyRequests || last[1].Status != last[0].Status || !bytes.Equal(last[0].Body, last[1].Body) {
@@ -294,32 +301,28 @@ func TestThrottleUnknownIdentifierParity(t *testing.T) {
 }
 
 func TestThrottleClearedByReset(t *testing.T) {
-	e := start(t, nil)
-	e.importAccounts(demoAccounts()...)
+	e := sesametest.Start(t, sesametest.Options{Frozen: true})
+	e.ImportAccounts(t, demoAccounts()...)
 	for range 6 {
-		e.try("assure", assureNIR, "Mauvais1!")
+		try(t, e, "assure", assureNIR, "Mauvais1!")
 	}
-	if r := e.try("assure", assureNIR, assurePass); r.Status != http.StatusTooManyRequests {
+	if r := try(t, e, "assure", assureNIR, assurePass); r.Status != http.StatusTooManyRequests {
 		t.Fatalf("not throttled: %d", r.Status)
 	}
-	r := e.call("POST", api.Prefix+"/portals/assure/recovery", api.RecoveryRequest{NIR: assureNIR, Birthdate: assureBirth, Email: assureMail})
+	r := e.Call(t, "POST", api.Prefix+"/portals/assure/recovery", api.RecoveryRequest{NIR: assureNIR, Birthdate: assureBirth, Email: assureMail})
 	if r.Status != http.StatusAccepted {
 		t.Fatalf("recovery: %d %s", r.Status, r.Body)
 	}
-	m := e.mail.wait(t, assureMail, "renouveler", 0)
-	link := linkRe.FindStringSubmatch(m.Text)
-	if link == nil {
-		t.Fatalf("no link in:\n%s", m.Text)
-	}
+	tok := e.Sink.Wait(t, assureMail, mailWait, sesametest.Subject("renouveler")).Token(t, e.PublicURL+"/assure")
 	const newPass = "Prairie8Vent!"
-	r = e.call("POST", api.Prefix+"/portals/assure/recovery/link/password", api.NewPassword{Token: link[1], Password: newPass, Confirm: newPass})
+	r = e.Call(t, "POST", api.Prefix+"/portals/assure/recovery/link/password", api.NewPassword{Token: tok, Password: newPass, Confirm: newPass})
 	if r.Status != http.StatusOK {
 		t.Fatalf("reset: %d %s", r.Status, r.Body)
 	}
 	// No wait any more, and the count starts from zero.
-	e.signIn("assure", assureNIR, newPass)
+	e.SignIn(t, "assure", assureNIR, newPass)
 	for i := 1; i <= 3; i++ {
-		if r := e.try("assure", assureNIR, assurePass); r.Status != http.StatusUnauthorized {
+		if r := try(t, e, "assure", assureNIR, assurePass); r.Status != http.StatusUnauthorized {
 			t.Fatalf("after reset, failure %d: %d", i, r.Status)
 		}
 	}
@@ -327,21 +330,21 @@ func TestThrottleClearedByReset(t *testing.T) {
 
 // The client's budget of failures holds across identifiers.
 func TestSignInPerIPBudget(t *testing.T) {
-	e := start(t, map[string]string{"SESAME_LIMIT_SIGN_IN_PER_IP": "3-H"})
-	e.importAccounts(demoAccounts()...)
+	e := sesametest.Start(t, sesametest.Options{Frozen: true, Env: map[string]string{"SESAME_LIMIT_SIGN_IN_PER_IP": "3-H"}})
+	e.ImportAccounts(t, demoAccounts()...)
 	for i, id := range []string{"a@example.fr", "b@example.fr", "c@example.fr"} {
-		if r := e.try("employeur", id, "wrong"); r.Status != http.StatusUnauthorized {
+		if r := try(t, e, "employeur", id, "wrong"); r.Status != http.StatusUnauthorized {
 			t.Fatalf("failure %d: %d", i, r.Status)
 		}
 	}
-	r := e.try("employeur", employMail, employPass)
-	if r.Status != http.StatusTooManyRequests || r.problem(t).RetryAt == nil {
+	r := try(t, e, "employeur", employMail, employPass)
+	if r.Status != http.StatusTooManyRequests || r.AnyProblem(t).RetryAt == nil {
 		t.Fatalf("per-IP budget spent: %d %s", r.Status, r.Body)
 	}
 }
 
 func TestSignInBadInput(t *testing.T) {
-	e := start(t, nil)
+	e := sesametest.Start(t, sesametest.Options{Frozen: true})
 	for _, tc := range []struct {
 		body   string
 		status int
@@ -352,9 +355,9 @@ func TestSignInBadInput(t *testing.T) {
 		{`{"identifier":"` + strings.Repeat("9", 20000) + `","password":"b"}`, http.StatusRequestEntityTooLarge},
 		{`{"identifier":"999999","password":"` + strings.Repeat("x", 600) + `"}`, http.StatusUnauthorized},
 	} {
-		req, _ := http.NewRequest("POST", e.base+sessionPath("adherent"), strings.NewReader(tc.body))
+		req, _ := http.NewRequest("POST", e.URL+sessionPath("adherent"), strings.NewReader(tc.body))
 		req.Header.Set("Content-Type", "application/json")
-		res, err := e.http.Do(req)
+		res, err := e.HTTP.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -363,7 +366,7 @@ func TestSignInBadInput(t *testing.T) {
 			t.Errorf("%.40s…: %d %s, want %d problem+json", tc.body, res.StatusCode, res.Header.Get("Content-Type"), tc.status)
 		}
 	}
-	if r := e.call("POST", sessionPath("nope"), api.SignIn{Identifier: "x", Password: "y"}); r.Status != http.StatusNotFound {
+	if r := e.Call(t, "POST", sessionPath("nope"), api.SignIn{Identifier: "x", Password: "y"}); r.Status != http.StatusNotFound {
 		t.Errorf("unknown portal: %d", r.Status)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"sesame/server/sesame/sesametest"
 	"sesame/shared/api"
 )
 
@@ -12,31 +13,31 @@ import (
 // account or an array, and refuses invalid identities.
 func TestAdminImport(t *testing.T) {
 	t.Parallel()
-	s := start(t, setup{})
-	b := s.browser(t)
+	s := sesametest.Start(t, sesametest.Options{})
+	b := s.Client(t)
 	path := api.Prefix + "/admin/accounts"
 	one := api.Account{Portal: "employeur", Email: "a@example.fr", EmailVerified: true}
 
-	r := b.post(path, one)
-	r.problem(t, http.StatusUnauthorized, api.CodeUnauthenticated)
+	r := b.Post(path, one)
+	r.Problem(t, http.StatusUnauthorized, api.CodeUnauthenticated)
 	if r.Header.Get("WWW-Authenticate") == "" {
 		t.Error("401 without WWW-Authenticate")
 	}
-	for _, auth := range []string{"Bearer wrong-token-wrong-token-wrong-token-xx", "Bearer " + adminToken + "x", "Bearer " + adminToken[:len(adminToken)-1],
-		"Basic " + adminToken, adminToken, "Bearer "} {
-		b.post(path, one, header("Authorization", auth)).problem(t, http.StatusUnauthorized, api.CodeUnauthenticated)
+	for _, auth := range []string{"Bearer wrong-token-wrong-token-wrong-token-xx", "Bearer " + sesametest.AdminToken + "x", "Bearer " + sesametest.AdminToken[:len(sesametest.AdminToken)-1],
+		"Basic " + sesametest.AdminToken, sesametest.AdminToken, "Bearer "} {
+		b.Post(path, one, sesametest.WithHeader("Authorization", auth)).Problem(t, http.StatusUnauthorized, api.CodeUnauthenticated)
 	}
-	auth := header("Authorization", "Bearer "+adminToken)
+	auth := sesametest.WithHeader("Authorization", "Bearer "+sesametest.AdminToken)
 	var c api.Created
-	b.post(path, one, auth).want(t, http.StatusCreated).json(t, &c)
+	b.Post(path, one, auth).Want(t, http.StatusCreated).JSON(t, &c)
 	if c.Created != 1 {
 		t.Errorf("created %d, want 1", c.Created)
 	}
-	b.post(path, []api.Account{
+	b.Post(path, []api.Account{
 		{Portal: "employeur", Email: "b@example.fr", EmailVerified: true},
 		{Portal: "adherent", MemberNumber: "1234567", Email: "c@example.fr", EmailVerified: true},
 		{Portal: "assure", NIR: "1 84 12 75 123 456 40", Birthdate: "1984-12-25", Email: "d@example.fr", EmailVerified: true},
-	}, auth).want(t, http.StatusCreated).json(t, &c)
+	}, auth).Want(t, http.StatusCreated).JSON(t, &c)
 	if c.Created != 3 {
 		t.Errorf("created %d, want 3", c.Created)
 	}
@@ -56,7 +57,7 @@ func TestAdminImport(t *testing.T) {
 		{"bad member number", api.Account{Portal: "adherent", MemberNumber: "12a"}},
 		{"one bad in an array", []api.Account{one, {Portal: "assure", NIR: "1", Birthdate: "1984-12-25"}}},
 	} {
-		p := b.post(path, tc.body, auth).problem(t, http.StatusUnprocessableEntity, api.CodeInvalidFields)
+		p := b.Post(path, tc.body, auth).Problem(t, http.StatusUnprocessableEntity, api.CodeInvalidFields)
 		if strings.Contains(p.Detail, "panic") {
 			t.Errorf("%s: %s", tc.name, p.Detail)
 		}
@@ -64,5 +65,5 @@ func TestAdminImport(t *testing.T) {
 	if n, _ := s.Srv.Store.CountAccounts(t.Context()); n != 4 {
 		t.Errorf("%d accounts after refused imports, want still 4 (all or none)", n)
 	}
-	b.post(path, `{"portal":"employeur","email":"f@example.fr","admin":true}`, auth).problem(t, http.StatusBadRequest, api.CodeInvalidJSON)
+	b.Post(path, `{"portal":"employeur","email":"f@example.fr","admin":true}`, auth).Problem(t, http.StatusBadRequest, api.CodeInvalidJSON)
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"sesame/server/sesame/sesametest"
 	"sesame/shared/api"
 )
 
@@ -26,73 +27,73 @@ func TestCodes(t *testing.T) {
 
 	t.Run("wrong tries then dead", func(t *testing.T) {
 		t.Parallel()
-		s := start(t, setup{})
-		s.importAccounts(t, acct)
-		b := s.browser(t)
-		flow, code := s.adherentFlow(t, b, acct.MemberNumber, acct.Email)
+		s := sesametest.Start(t, sesametest.Options{})
+		s.ImportAccounts(t, acct)
+		b := s.Client(t)
+		flow, code := adherentFlow(t, s, b, acct.MemberNumber, acct.Email)
 		for i, left := range []int{4, 3, 2, 1} {
-			p := b.post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: otherCode(code, i)}).
-				problem(t, http.StatusUnprocessableEntity, api.CodeCodeInvalid)
+			p := b.Post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: otherCode(code, i)}).
+				Problem(t, http.StatusUnprocessableEntity, api.CodeCodeInvalid)
 			if p.AttemptsLeft == nil || *p.AttemptsLeft != left {
 				t.Fatalf("try %d: attempts_left %v, want %d", i+1, p.AttemptsLeft, left)
 			}
 		}
-		b.post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: otherCode(code, 4)}).problem(t, http.StatusGone, api.CodeCodeDead)
-		b.post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: code}).problem(t, http.StatusGone, api.CodeCodeDead)
+		b.Post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: otherCode(code, 4)}).Problem(t, http.StatusGone, api.CodeCodeDead)
+		b.Post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: code}).Problem(t, http.StatusGone, api.CodeCodeDead)
 	})
 
 	t.Run("bound to its browser", func(t *testing.T) {
 		t.Parallel()
-		s := start(t, setup{})
-		s.importAccounts(t, acct)
-		owner := s.browser(t)
-		flow, code := s.adherentFlow(t, owner, acct.MemberNumber, acct.Email)
+		s := sesametest.Start(t, sesametest.Options{})
+		s.ImportAccounts(t, acct)
+		owner := s.Client(t)
+		flow, code := adherentFlow(t, s, owner, acct.MemberNumber, acct.Email)
 
-		stranger := s.browser(t) // no flow cookie at all
-		stranger.post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: code}).problem(t, http.StatusForbidden, api.CodeFlowForeign)
-		stranger.post(flowPath("adherent", flow, "send"), nil).problem(t, http.StatusForbidden, api.CodeFlowForeign)
+		stranger := s.Client(t) // no flow cookie at all
+		stranger.Post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: code}).Problem(t, http.StatusForbidden, api.CodeFlowForeign)
+		stranger.Post(flowPath("adherent", flow, "send"), nil).Problem(t, http.StatusForbidden, api.CodeFlowForeign)
 
-		other := s.browser(t) // a browser with its own flow, and so its own cookie
-		other.post(recoveryPath("adherent"), api.RecoveryRequest{MemberNumber: "55555555"}).want(t, http.StatusAccepted)
-		if other.cookie("sesame_flow") == nil {
+		other := s.Client(t) // a browser with its own flow, and so its own cookie
+		other.Post(recoveryPath("adherent"), api.RecoveryRequest{MemberNumber: "55555555"}).Want(t, http.StatusAccepted)
+		if other.Cookie("sesame_flow") == nil {
 			t.Fatal("no flow cookie for the other browser")
 		}
-		other.post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: code}).problem(t, http.StatusForbidden, api.CodeFlowForeign)
+		other.Post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: code}).Problem(t, http.StatusForbidden, api.CodeFlowForeign)
 
-		forged := s.browser(t) // a made-up cookie value
-		forged.setCookie(&http.Cookie{Name: "sesame_flow", Value: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", Path: "/"})
-		forged.post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: code}).problem(t, http.StatusForbidden, api.CodeFlowForeign)
+		forged := s.Client(t) // a made-up cookie value
+		forged.SetCookie(&http.Cookie{Name: "sesame_flow", Value: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", Path: "/"})
+		forged.Post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: code}).Problem(t, http.StatusForbidden, api.CodeFlowForeign)
 
 		// None of that spent a try of the owner.
 		var ca api.CodeAccepted
-		owner.post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: code}).want(t, http.StatusOK).json(t, &ca)
-		owner.post(linkPath("adherent"), api.LinkCheck{Token: ca.Token}).want(t, http.StatusOK)
+		owner.Post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: code}).Want(t, http.StatusOK).JSON(t, &ca)
+		owner.Post(linkPath("adherent"), api.LinkCheck{Token: ca.Token}).Want(t, http.StatusOK)
 		// A used code is dead.
-		owner.post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: code}).problem(t, http.StatusGone, api.CodeCodeDead)
+		owner.Post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: code}).Problem(t, http.StatusGone, api.CodeCodeDead)
 	})
 
 	t.Run("unknown flow", func(t *testing.T) {
 		t.Parallel()
-		s := start(t, setup{})
-		b := s.browser(t)
-		b.post(recoveryPath("adherent"), api.RecoveryRequest{MemberNumber: "55555555"}).want(t, http.StatusAccepted)
-		b.post(flowPath("adherent", "AAAAAAAAAAAAAAAAAAAAAA", "code"), api.CodeSubmit{Code: "123456"}).problem(t, http.StatusGone, api.CodeFlowInvalid)
-		b.post(flowPath("adherent", "AAAAAAAAAAAAAAAAAAAAAA", "send"), nil).problem(t, http.StatusGone, api.CodeFlowInvalid)
+		s := sesametest.Start(t, sesametest.Options{})
+		b := s.Client(t)
+		b.Post(recoveryPath("adherent"), api.RecoveryRequest{MemberNumber: "55555555"}).Want(t, http.StatusAccepted)
+		b.Post(flowPath("adherent", "AAAAAAAAAAAAAAAAAAAAAA", "code"), api.CodeSubmit{Code: "123456"}).Problem(t, http.StatusGone, api.CodeFlowInvalid)
+		b.Post(flowPath("adherent", "AAAAAAAAAAAAAAAAAAAAAA", "send"), nil).Problem(t, http.StatusGone, api.CodeFlowInvalid)
 	})
 
 	t.Run("resend kills the previous code", func(t *testing.T) {
 		t.Parallel()
-		s := start(t, setup{})
-		s.importAccounts(t, acct)
-		b := s.browser(t)
-		flow, first := s.adherentFlow(t, b, acct.MemberNumber, acct.Email)
-		b.post(flowPath("adherent", flow, "send"), nil).want(t, http.StatusAccepted)
-		second := mailCode(t, s.Sink.waitMail(t, acct.Email, mailWait))
+		s := sesametest.Start(t, sesametest.Options{})
+		s.ImportAccounts(t, acct)
+		b := s.Client(t)
+		flow, first := adherentFlow(t, s, b, acct.MemberNumber, acct.Email)
+		b.Post(flowPath("adherent", flow, "send"), nil).Want(t, http.StatusAccepted)
+		second := mailCode(t, s.Sink.Wait(t, acct.Email, mailWait))
 		if first == second {
 			t.Skip("the two random codes are equal (one chance in a million)")
 		}
-		b.post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: first}).problem(t, http.StatusUnprocessableEntity, api.CodeCodeInvalid)
-		b.post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: second}).want(t, http.StatusOK)
+		b.Post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: first}).Problem(t, http.StatusUnprocessableEntity, api.CodeCodeInvalid)
+		b.Post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: second}).Want(t, http.StatusOK)
 	})
 }
 
@@ -103,22 +104,22 @@ func TestCodeSupersededByNewerFlow(t *testing.T) {
 	t.Parallel()
 	acct := adherentAccount
 	acct.Password = nil
-	s := start(t, setup{})
-	s.importAccounts(t, acct)
-	b := s.browser(t)
-	oldFlow, oldCode := s.adherentFlow(t, b, acct.MemberNumber, acct.Email)
-	newFlow, newCode := s.adherentFlow(t, s.browser(t), acct.MemberNumber, acct.Email)
+	s := sesametest.Start(t, sesametest.Options{})
+	s.ImportAccounts(t, acct)
+	b := s.Client(t)
+	oldFlow, oldCode := adherentFlow(t, s, b, acct.MemberNumber, acct.Email)
+	newFlow, newCode := adherentFlow(t, s, s.Client(t), acct.MemberNumber, acct.Email)
 	if oldFlow == newFlow || oldCode == newCode {
 		t.Skip("two flows gave the same code (one chance in a million)")
 	}
-	r := b.post(flowPath("adherent", oldFlow, "code"), api.CodeSubmit{Code: oldCode})
+	r := b.Post(flowPath("adherent", oldFlow, "code"), api.CodeSubmit{Code: oldCode})
 	if r.Status == http.StatusOK {
 		t.Fatalf("the code of an older flow still gives a reset token after a newer code was sent: %s", r.Body)
 	}
-	if p := r.anyProblem(t); r.Status != http.StatusGone || p.Code != api.CodeCodeDead && p.Code != api.CodeFlowInvalid {
+	if p := r.AnyProblem(t); r.Status != http.StatusGone || p.Code != api.CodeCodeDead && p.Code != api.CodeFlowInvalid {
 		t.Errorf("older flow's code: %d %s, want 410 code_dead or flow_invalid", r.Status, p.Code)
 	}
-	b.post(flowPath("adherent", newFlow, "code"), api.CodeSubmit{Code: newCode}).problem(t, http.StatusForbidden, api.CodeFlowForeign)
+	b.Post(flowPath("adherent", newFlow, "code"), api.CodeSubmit{Code: newCode}).Problem(t, http.StatusForbidden, api.CodeFlowForeign)
 }
 
 // TestCodeExpiry: a code dies after its lifetime (15 minutes on adherent),
@@ -127,18 +128,18 @@ func TestCodeExpiry(t *testing.T) {
 	t.Parallel()
 	acct := adherentAccount
 	acct.Password = nil
-	s := start(t, setup{})
-	s.importAccounts(t, acct)
-	b := s.browser(t)
-	flow, code := s.adherentFlow(t, b, acct.MemberNumber, acct.Email)
+	s := sesametest.Start(t, sesametest.Options{})
+	s.ImportAccounts(t, acct)
+	b := s.Client(t)
+	flow, code := adherentFlow(t, s, b, acct.MemberNumber, acct.Email)
 	s.Clock.Advance(15*time.Minute + time.Second)
-	b.post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: code}).problem(t, http.StatusGone, api.CodeCodeDead)
+	b.Post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: code}).Problem(t, http.StatusGone, api.CodeCodeDead)
 
-	flow, code = s.adherentFlow(t, b, acct.MemberNumber, acct.Email)
+	flow, code = adherentFlow(t, s, b, acct.MemberNumber, acct.Email)
 	s.Clock.Advance(14 * time.Minute)
 	var ca api.CodeAccepted
-	b.post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: " " + code[:3] + " " + code[3:] + " "}).want(t, http.StatusOK).json(t, &ca)
+	b.Post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: " " + code[:3] + " " + code[3:] + " "}).Want(t, http.StatusOK).JSON(t, &ca)
 	approx(t, "token expires_at", ca.ExpiresAt, s.Clock.Now().Add(15*time.Minute), time.Minute)
 	s.Clock.Advance(15*time.Minute + time.Second)
-	b.post(linkPath("adherent"), api.LinkCheck{Token: ca.Token}).problem(t, http.StatusGone, api.CodeLinkExpired)
+	b.Post(linkPath("adherent"), api.LinkCheck{Token: ca.Token}).Problem(t, http.StatusGone, api.CodeLinkExpired)
 }

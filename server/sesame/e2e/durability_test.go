@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"sesame/server/sesame/sesametest"
 	"sesame/shared/api"
 )
 
@@ -30,50 +31,50 @@ func closedPort(t testing.TB) string {
 func TestOutboxDurability(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir() + "/data"
-	s := start(t, setup{Dir: dir, SMTP: "smtp://" + closedPort(t) + "?tls=none&timeout=2s"})
-	s.importAccounts(t, employeurAccount)
-	s.browser(t).post(recoveryPath("employeur"), api.RecoveryRequest{Email: employeurAccount.Email}).want(t, http.StatusAccepted)
+	s := sesametest.Start(t, sesametest.Options{Dir: dir, SMTP: "smtp://" + closedPort(t) + "?tls=none&timeout=2s"})
+	s.ImportAccounts(t, employeurAccount)
+	s.Client(t).Post(recoveryPath("employeur"), api.RecoveryRequest{Email: employeurAccount.Email}).Want(t, http.StatusAccepted)
 	time.Sleep(300 * time.Millisecond) // let a delivery fail
 	s.Stop(t)
 
-	k := newSink(t)
-	s = s.Restart(t, func(su *setup) { su.SMTP, su.Sink = "", k })
-	m := k.waitMail(t, employeurAccount.Email, 15*time.Second)
-	tok := linkToken(t, m, "employeur")
+	k := sesametest.StartSink(t)
+	s = s.Restart(t, func(su *sesametest.Options) { su.SMTP, su.Sink = "", k })
+	m := k.Wait(t, employeurAccount.Email, 15*time.Second)
+	tok := m.Token(t, s.PublicURL+"/employeur")
 	time.Sleep(time.Second)
-	if n := k.count(""); n != 1 {
+	if n := k.Count(""); n != 1 {
 		t.Errorf("%d mails delivered, want exactly 1", n)
 	}
-	b := s.browser(t)
-	b.post(linkPath("employeur"), api.LinkCheck{Token: tok}).want(t, http.StatusOK)
-	setPassword(t, b, "employeur", tok, employeurNew).want(t, http.StatusOK)
-	k.waitKind(t, employeurAccount.Email, "password_changed", mailWait)
+	b := s.Client(t)
+	b.Post(linkPath("employeur"), api.LinkCheck{Token: tok}).Want(t, http.StatusOK)
+	setPassword(t, b, "employeur", tok, employeurNew).Want(t, http.StatusOK)
+	k.Wait(t, employeurAccount.Email, mailWait, sesametest.Kind("password_changed"))
 
 	// A third process finds nothing left to send.
 	s = s.Restart(t, nil)
 	time.Sleep(time.Second)
-	if n := k.count(""); n != 2 {
+	if n := k.Count(""); n != 2 {
 		t.Errorf("%d mails after another restart, want 2 (nothing sent again)", n)
 	}
-	s.browser(t).get("/metrics").want(t, http.StatusOK)
+	s.Client(t).Get("/metrics").Want(t, http.StatusOK)
 }
 
 // TestOutboxRetries: a mail the SMTP server refuses for now is retried
 // until it passes, and delivered once.
 func TestOutboxRetries(t *testing.T) {
 	t.Parallel()
-	k := newSink(t)
+	k := sesametest.StartSink(t)
 	k.Refuse.Store(1)
-	s := start(t, setup{Sink: k})
-	s.importAccounts(t, api.Account{Portal: "employeur", Email: employeurAccount.Email, EmailVerified: true})
-	s.browser(t).post(recoveryPath("employeur"), api.RecoveryRequest{Email: employeurAccount.Email}).want(t, http.StatusAccepted)
-	tok := linkToken(t, k.waitMail(t, employeurAccount.Email, 20*time.Second), "employeur")
+	s := sesametest.Start(t, sesametest.Options{Sink: k})
+	s.ImportAccounts(t, api.Account{Portal: "employeur", Email: employeurAccount.Email, EmailVerified: true})
+	s.Client(t).Post(recoveryPath("employeur"), api.RecoveryRequest{Email: employeurAccount.Email}).Want(t, http.StatusAccepted)
+	tok := k.Wait(t, employeurAccount.Email, 20*time.Second).Token(t, s.PublicURL+"/employeur")
 	time.Sleep(500 * time.Millisecond)
-	if n := k.count(""); n != 1 {
+	if n := k.Count(""); n != 1 {
 		t.Errorf("%d mails delivered, want 1", n)
 	}
-	s.browser(t).post(linkPath("employeur"), api.LinkCheck{Token: tok}).want(t, http.StatusOK)
-	m := string(s.browser(t).get("/metrics").want(t, http.StatusOK).Body)
+	s.Client(t).Post(linkPath("employeur"), api.LinkCheck{Token: tok}).Want(t, http.StatusOK)
+	m := string(s.Client(t).Get("/metrics").Want(t, http.StatusOK).Body)
 	if !strings.Contains(m, "sesame_mail_retried_total 1") {
 		t.Errorf("/metrics does not count the retry:\n%s", grepLines(m, "sesame_mail"))
 	}
@@ -96,18 +97,18 @@ func grepLines(text, s string) string {
 func TestNoRawSecretsOnDisk(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir() + "/data"
-	s := start(t, setup{Dir: dir})
-	s.importAccounts(t, employeurAccount, adherentAccount)
-	b := s.browser(t)
-	link := s.employeurLink(t, b, employeurAccount.Email)
-	setPassword(t, b, "employeur", link, employeurNew).want(t, http.StatusOK)
-	pendingLink := s.employeurLink(t, b, employeurAccount.Email) // left unused
+	s := sesametest.Start(t, sesametest.Options{Dir: dir})
+	s.ImportAccounts(t, employeurAccount, adherentAccount)
+	b := s.Client(t)
+	link := employeurLink(t, s, b, employeurAccount.Email)
+	setPassword(t, b, "employeur", link, employeurNew).Want(t, http.StatusOK)
+	pendingLink := employeurLink(t, s, b, employeurAccount.Email) // left unused
 
-	flow, code := s.adherentFlow(t, b, adherentAccount.MemberNumber, adherentAccount.Email)
+	flow, code := adherentFlow(t, s, b, adherentAccount.MemberNumber, adherentAccount.Email)
 	var ca api.CodeAccepted
-	b.post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: code}).want(t, http.StatusOK).json(t, &ca)
-	_, pendingCode := s.adherentFlow(t, s.browser(t), adherentAccount.MemberNumber, adherentAccount.Email) // left unused
-	s.Sink.waitKind(t, employeurAccount.Email, "password_changed", mailWait)
+	b.Post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: code}).Want(t, http.StatusOK).JSON(t, &ca)
+	_, pendingCode := adherentFlow(t, s, s.Client(t), adherentAccount.MemberNumber, adherentAccount.Email) // left unused
+	s.Sink.Wait(t, employeurAccount.Email, mailWait, sesametest.Kind("password_changed"))
 	time.Sleep(200 * time.Millisecond) // the outbox deletes delivered jobs
 
 	secrets := []secret{{code, true}, {pendingCode, true}}

@@ -8,12 +8,13 @@ import (
 	"testing"
 	"time"
 
+	"sesame/server/sesame/sesametest"
 	"sesame/shared/api"
 )
 
 // sameAnswer fails unless two answers agree in status, body and the
 // headers a client could tell them apart by.
-func sameAnswer(t testing.TB, what string, a, b reply) {
+func sameAnswer(t testing.TB, what string, a, b sesametest.Reply) {
 	t.Helper()
 	if a.Status != b.Status || !bytes.Equal(a.Body, b.Body) {
 		t.Errorf("%s: %d %s vs %d %s", what, a.Status, a.Body, b.Status, b.Body)
@@ -29,20 +30,20 @@ func sameAnswer(t testing.TB, what string, a, b reply) {
 // and an unknown address; no mail for the unknown one.
 func TestNoEnumerationEmployeur(t *testing.T) {
 	t.Parallel()
-	s := start(t, setup{})
-	s.importAccounts(t, employeurAccount)
-	b := s.browser(t)
-	known := b.post(recoveryPath("employeur"), api.RecoveryRequest{Email: employeurAccount.Email})
-	unknown := b.post(recoveryPath("employeur"), api.RecoveryRequest{Email: "personne@example.fr"})
-	known.want(t, http.StatusAccepted)
+	s := sesametest.Start(t, sesametest.Options{})
+	s.ImportAccounts(t, employeurAccount)
+	b := s.Client(t)
+	known := b.Post(recoveryPath("employeur"), api.RecoveryRequest{Email: employeurAccount.Email})
+	unknown := b.Post(recoveryPath("employeur"), api.RecoveryRequest{Email: "personne@example.fr"})
+	known.Want(t, http.StatusAccepted)
 	sameAnswer(t, "known vs unknown e-mail", known, unknown)
-	s.Sink.waitMail(t, employeurAccount.Email, mailWait)
+	s.Sink.Wait(t, employeurAccount.Email, mailWait)
 	// The unknown request was made first; give the outbox a moment anyway.
 	time.Sleep(200 * time.Millisecond)
-	if n := s.Sink.count("personne@example.fr"); n != 0 {
+	if n := s.Sink.Count("personne@example.fr"); n != 0 {
 		t.Errorf("%d mails went to the unknown address", n)
 	}
-	if n := s.Sink.count(""); n != 1 {
+	if n := s.Sink.Count(""); n != 1 {
 		t.Errorf("%d mails in the sink, want 1", n)
 	}
 }
@@ -68,12 +69,12 @@ func timing(t *testing.T, disk bool) {
 	if disk {
 		dir = t.TempDir() + "/data"
 	}
-	s := start(t, setup{Dir: dir, Env: map[string]string{
+	s := sesametest.Start(t, sesametest.Options{Dir: dir, Env: map[string]string{
 		"SESAME_LIMIT_RECOVERY_PER_IDENTIFIER": "100000-H",
 		"SESAME_LIMIT_RECOVERY_PER_IP":         "100000-H",
 	}})
-	s.importAccounts(t, employeurAccount)
-	b := s.browser(t)
+	s.ImportAccounts(t, employeurAccount)
+	b := s.Client(t)
 	const n = 100
 	var known, unknown []time.Duration
 	for i := range 2 * n {
@@ -81,14 +82,14 @@ func timing(t *testing.T, disk bool) {
 		if i%2 == 0 {
 			email = employeurAccount.Email
 		}
-		r := b.post(recoveryPath("employeur"), api.RecoveryRequest{Email: email}).want(t, http.StatusAccepted)
+		r := b.Post(recoveryPath("employeur"), api.RecoveryRequest{Email: email}).Want(t, http.StatusAccepted)
 		if i < 10 {
 			continue // warm-up
 		}
 		if i%2 == 0 {
-			known = append(known, r.took)
+			known = append(known, r.Took)
 		} else {
-			unknown = append(unknown, r.took)
+			unknown = append(unknown, r.Took)
 		}
 	}
 	median := func(d []time.Duration) time.Duration { slices.Sort(d); return d[len(d)/2] }
@@ -108,15 +109,15 @@ func TestNoEnumerationAdherent(t *testing.T) {
 	t.Parallel()
 	acct := adherentAccount
 	acct.Password = nil
-	s := start(t, setup{})
-	s.importAccounts(t, acct)
+	s := sesametest.Start(t, sesametest.Options{})
+	s.ImportAccounts(t, acct)
 	const unknownNumber = "55555555"
 
-	start := func(number string) (reply, api.RecoveryAccepted, *browser) {
-		b := s.browser(t)
-		r := b.post(recoveryPath("adherent"), api.RecoveryRequest{MemberNumber: number}).want(t, http.StatusAccepted)
+	start := func(number string) (sesametest.Reply, api.RecoveryAccepted, *sesametest.Client) {
+		b := s.Client(t)
+		r := b.Post(recoveryPath("adherent"), api.RecoveryRequest{MemberNumber: number}).Want(t, http.StatusAccepted)
 		var acc api.RecoveryAccepted
-		r.json(t, &acc)
+		r.JSON(t, &acc)
 		return r, acc, b
 	}
 	r1, u1, b1 := start(unknownNumber)
@@ -139,20 +140,20 @@ func TestNoEnumerationAdherent(t *testing.T) {
 	}
 
 	var su, sk api.RecoveryAccepted
-	b1.post(flowPath("adherent", u1.FlowID, "send"), nil).want(t, http.StatusAccepted).json(t, &su)
-	bk.post(flowPath("adherent", k.FlowID, "send"), nil).want(t, http.StatusAccepted).json(t, &sk)
+	b1.Post(flowPath("adherent", u1.FlowID, "send"), nil).Want(t, http.StatusAccepted).JSON(t, &su)
+	bk.Post(flowPath("adherent", k.FlowID, "send"), nil).Want(t, http.StatusAccepted).JSON(t, &sk)
 	if su.Status != sk.Status || su.FlowID != u1.FlowID || su.MaskedEmail != u1.MaskedEmail {
 		t.Errorf("send answers: unknown %+v, known %+v", su, sk)
 	}
 	// A try on the unknown flow reads like a wrong code on a known one.
-	p := b1.post(flowPath("adherent", u1.FlowID, "code"), api.CodeSubmit{Code: "123456"}).problem(t, http.StatusUnprocessableEntity, api.CodeCodeInvalid)
+	p := b1.Post(flowPath("adherent", u1.FlowID, "code"), api.CodeSubmit{Code: "123456"}).Problem(t, http.StatusUnprocessableEntity, api.CodeCodeInvalid)
 	if p.AttemptsLeft == nil || *p.AttemptsLeft != 4 {
 		t.Errorf("attempts_left %v on an unknown flow, want 4", p.AttemptsLeft)
 	}
 	// The known send's mail is the only one.
-	s.Sink.waitMail(t, acct.Email, mailWait)
+	s.Sink.Wait(t, acct.Email, mailWait)
 	time.Sleep(200 * time.Millisecond)
-	if n := s.Sink.count(""); n != 1 {
+	if n := s.Sink.Count(""); n != 1 {
 		t.Errorf("%d mails in the sink, want only the known member's", n)
 	}
 }
@@ -163,10 +164,10 @@ func TestNoEnumerationAssure(t *testing.T) {
 	t.Parallel()
 	acct := assureAccount
 	acct.Password = nil
-	s := start(t, setup{})
-	s.importAccounts(t, acct)
-	b := s.browser(t)
-	unknownNIR := nirWithKey("1841275999888")
+	s := sesametest.Start(t, sesametest.Options{})
+	s.ImportAccounts(t, acct)
+	b := s.Client(t)
+	unknownNIR := sesametest.NIR("1841275999888")
 	for _, tc := range []struct {
 		name string
 		req  api.RecoveryRequest
@@ -177,16 +178,16 @@ func TestNoEnumerationAssure(t *testing.T) {
 		{"unknown NIR", api.RecoveryRequest{NIR: unknownNIR, Birthdate: acct.Birthdate, Email: acct.Email}, "t***@t***.com"},
 	} {
 		var acc api.RecoveryAccepted
-		b.post(recoveryPath("assure"), tc.req).want(t, http.StatusAccepted).json(t, &acc)
+		b.Post(recoveryPath("assure"), tc.req).Want(t, http.StatusAccepted).JSON(t, &acc)
 		if acc != (api.RecoveryAccepted{Status: "accepted", MaskedEmail: tc.mask}) {
 			t.Errorf("%s: %+v, want masked_email %q", tc.name, acc, tc.mask)
 		}
 	}
 	// The right proof, last: its mail is the only one.
-	b.post(recoveryPath("assure"), api.RecoveryRequest{NIR: acct.NIR, Birthdate: acct.Birthdate, Email: acct.Email}).want(t, http.StatusAccepted)
-	s.Sink.waitMail(t, acct.Email, mailWait)
+	b.Post(recoveryPath("assure"), api.RecoveryRequest{NIR: acct.NIR, Birthdate: acct.Birthdate, Email: acct.Email}).Want(t, http.StatusAccepted)
+	s.Sink.Wait(t, acct.Email, mailWait)
 	time.Sleep(200 * time.Millisecond)
-	if n := s.Sink.count(""); n != 1 {
+	if n := s.Sink.Count(""); n != 1 {
 		t.Errorf("%d mails in the sink, want 1", n)
 	}
 }

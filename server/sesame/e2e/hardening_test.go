@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"sesame/server/sesame/sesametest"
 	"sesame/shared/api"
 )
 
@@ -12,17 +13,17 @@ import (
 // URL whatever Host or X-Forwarded-* the request carries.
 func TestLinksIgnoreHostHeader(t *testing.T) {
 	t.Parallel()
-	s := start(t, setup{})
-	s.importAccounts(t, api.Account{Portal: "employeur", Email: employeurAccount.Email, EmailVerified: true})
+	s := sesametest.Start(t, sesametest.Options{})
+	s.ImportAccounts(t, api.Account{Portal: "employeur", Email: employeurAccount.Email, EmailVerified: true})
 	forge := func(r *http.Request) {
 		r.Host = "evil.example"
 		r.Header.Set("X-Forwarded-Host", "evil.example")
 		r.Header.Set("X-Forwarded-Proto", "https")
 		r.Header.Set("Forwarded", "host=evil.example;proto=https")
 	}
-	s.browser(t).post(recoveryPath("employeur"), api.RecoveryRequest{Email: employeurAccount.Email}, forge).want(t, http.StatusAccepted)
-	m := s.Sink.waitMail(t, employeurAccount.Email, mailWait)
-	linkToken(t, m, "employeur") // every link starts with the public URL
+	s.Client(t).Post(recoveryPath("employeur"), api.RecoveryRequest{Email: employeurAccount.Email}, forge).Want(t, http.StatusAccepted)
+	m := s.Sink.Wait(t, employeurAccount.Email, mailWait)
+	m.Token(t, s.PublicURL+"/employeur") // every link starts with the public URL
 	if strings.Contains(m.Text, "evil.example") || strings.Contains(m.HTML, "evil.example") {
 		t.Errorf("the forged host made it into the mail")
 	}
@@ -31,26 +32,26 @@ func TestLinksIgnoreHostHeader(t *testing.T) {
 // TestCrossOrigin: state-changing requests from another site are refused.
 func TestCrossOrigin(t *testing.T) {
 	t.Parallel()
-	s := start(t, setup{})
-	b := s.browser(t)
+	s := sesametest.Start(t, sesametest.Options{})
+	b := s.Client(t)
 	body := api.RecoveryRequest{Email: "x@example.fr"}
-	b.post(recoveryPath("employeur"), body, header("Sec-Fetch-Site", "cross-site")).problem(t, http.StatusForbidden, api.CodeCrossOrigin)
-	b.post(recoveryPath("employeur"), body, header("Origin", "http://evil.example")).problem(t, http.StatusForbidden, api.CodeCrossOrigin)
-	b.do(http.MethodDelete, sessionPath("employeur"), nil, header("Sec-Fetch-Site", "cross-site")).problem(t, http.StatusForbidden, api.CodeCrossOrigin)
+	b.Post(recoveryPath("employeur"), body, sesametest.WithHeader("Sec-Fetch-Site", "cross-site")).Problem(t, http.StatusForbidden, api.CodeCrossOrigin)
+	b.Post(recoveryPath("employeur"), body, sesametest.WithHeader("Origin", "http://evil.example")).Problem(t, http.StatusForbidden, api.CodeCrossOrigin)
+	b.Do(http.MethodDelete, sessionPath("employeur"), nil, sesametest.WithHeader("Sec-Fetch-Site", "cross-site")).Problem(t, http.StatusForbidden, api.CodeCrossOrigin)
 	// What a same-origin browser sends passes.
-	b.post(recoveryPath("employeur"), body, header("Sec-Fetch-Site", "same-origin")).want(t, http.StatusAccepted)
-	b.post(recoveryPath("employeur"), body, header("Origin", publicURL)).want(t, http.StatusAccepted)
+	b.Post(recoveryPath("employeur"), body, sesametest.WithHeader("Sec-Fetch-Site", "same-origin")).Want(t, http.StatusAccepted)
+	b.Post(recoveryPath("employeur"), body, sesametest.WithHeader("Origin", s.PublicURL)).Want(t, http.StatusAccepted)
 	// Reading is not state-changing.
-	b.get(api.Prefix+"/portals", header("Sec-Fetch-Site", "cross-site")).want(t, http.StatusOK)
+	b.Get(api.Prefix+"/portals", sesametest.WithHeader("Sec-Fetch-Site", "cross-site")).Want(t, http.StatusOK)
 }
 
 // TestSecurityHeaders: no caching of API answers, a CSP allowing Wasm and
 // no framing, no sniffing, no Referer from the reset page.
 func TestSecurityHeaders(t *testing.T) {
 	t.Parallel()
-	s := start(t, setup{})
-	b := s.browser(t)
-	check := func(what string, r reply, api bool) {
+	s := sesametest.Start(t, sesametest.Options{})
+	b := s.Client(t)
+	check := func(what string, r sesametest.Reply, api bool) {
 		t.Helper()
 		h := r.Header
 		if api && h.Get("Cache-Control") != "no-store" {
@@ -69,26 +70,26 @@ func TestSecurityHeaders(t *testing.T) {
 			t.Errorf("%s: Referrer-Policy %q", what, h.Get("Referrer-Policy"))
 		}
 	}
-	check("GET /portals", b.get(api.Prefix+"/portals").want(t, http.StatusOK), true)
-	check("POST /recovery", b.post(recoveryPath("employeur"), api.RecoveryRequest{Email: "x@example.fr"}).want(t, http.StatusAccepted), true)
-	check("POST /recovery/link", b.post(linkPath("employeur"), api.LinkCheck{Token: "x"}).want(t, http.StatusGone), true)
-	check("unknown API path", b.get(api.Prefix+"/nope").want(t, http.StatusNotFound), true)
+	check("GET /portals", b.Get(api.Prefix+"/portals").Want(t, http.StatusOK), true)
+	check("POST /recovery", b.Post(recoveryPath("employeur"), api.RecoveryRequest{Email: "x@example.fr"}).Want(t, http.StatusAccepted), true)
+	check("POST /recovery/link", b.Post(linkPath("employeur"), api.LinkCheck{Token: "x"}).Want(t, http.StatusGone), true)
+	check("unknown API path", b.Get(api.Prefix+"/nope").Want(t, http.StatusNotFound), true)
 	// Every answer carries the headers, whatever its status.
-	check("reset page", b.get("/employeur/mot-de-passe/reinitialisation"), false)
-	check("home page", b.get("/").want(t, http.StatusOK), false)
+	check("reset page", b.Get("/employeur/mot-de-passe/reinitialisation"), false)
+	check("home page", b.Get("/").Want(t, http.StatusOK), false)
 }
 
 // TestResetPageServed: the page a link opens exists for every portal.
 func TestResetPageServed(t *testing.T) {
 	t.Parallel()
-	s := start(t, setup{})
-	b := s.browser(t)
+	s := sesametest.Start(t, sesametest.Options{})
+	b := s.Client(t)
 	for _, portal := range []string{"employeur", "assure", "adherent"} {
-		page := b.get("/" + portal + "/mot-de-passe/reinitialisation")
+		page := b.Get("/" + portal + "/mot-de-passe/reinitialisation")
 		if page.Status == http.StatusNotFound {
 			t.Skipf("/%s/mot-de-passe/reinitialisation answers 404: the portal pages are not routed yet (app/page/routes.go)", portal)
 		}
-		page.want(t, http.StatusOK)
+		page.Want(t, http.StatusOK)
 		if ct := page.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
 			t.Errorf("reset page: Content-Type %q", ct)
 		}
@@ -102,11 +103,11 @@ func TestResetPageServed(t *testing.T) {
 // never a 5xx.
 func TestBadInput(t *testing.T) {
 	t.Parallel()
-	s := start(t, setup{})
-	s.importAccounts(t, api.Account{Portal: "adherent", MemberNumber: "12345678", Email: "x.dupont@example.org", EmailVerified: true})
-	b := s.browser(t)
+	s := sesametest.Start(t, sesametest.Options{})
+	s.ImportAccounts(t, api.Account{Portal: "adherent", MemberNumber: "12345678", Email: "x.dupont@example.org", EmailVerified: true})
+	b := s.Client(t)
 	var flow api.RecoveryAccepted
-	b.post(recoveryPath("adherent"), api.RecoveryRequest{MemberNumber: "12345678"}).want(t, http.StatusAccepted).json(t, &flow)
+	b.Post(recoveryPath("adherent"), api.RecoveryRequest{MemberNumber: "12345678"}).Want(t, http.StatusAccepted).JSON(t, &flow)
 
 	big := `{"email":"` + strings.Repeat("a", 1<<20) + `@example.fr"}`
 	bodies := []struct {
@@ -138,11 +139,11 @@ func TestBadInput(t *testing.T) {
 	}
 	for _, ep := range endpoints {
 		for _, tc := range bodies {
-			r := b.post(ep, tc.body)
+			r := b.Post(ep, tc.body)
 			if tc.status < 0 && r.Status < 300 {
 				continue
 			}
-			p := r.anyProblem(t)
+			p := r.AnyProblem(t)
 			if r.Status >= 500 || r.Status < 400 {
 				t.Errorf("%s, %s: status %d (%s)", ep, tc.name, r.Status, p.Code)
 			}
@@ -151,8 +152,8 @@ func TestBadInput(t *testing.T) {
 			}
 		}
 	}
-	admin := b.post(api.Prefix+"/admin/accounts", `{"portal":"employeur","email":`, header("Authorization", "Bearer "+adminToken))
-	admin.problem(t, 400, api.CodeInvalidJSON)
+	admin := b.Post(api.Prefix+"/admin/accounts", `{"portal":"employeur","email":`, sesametest.WithHeader("Authorization", "Bearer "+sesametest.AdminToken))
+	admin.Problem(t, 400, api.CodeInvalidJSON)
 
 	others := []struct {
 		name, method, path string
@@ -168,16 +169,16 @@ func TestBadInput(t *testing.T) {
 		{"wrong method, admin", "GET", api.Prefix + "/admin/accounts", nil, 405, api.CodeMethodNotAllowed},
 		{"unknown API path", "GET", api.Prefix + "/nope", nil, 404, api.CodeNotFound},
 		{"unknown API path, POST", "POST", api.Prefix + "/portals/employeur/nope", nil, 404, api.CodeNotFound},
-		{"media type", "POST", recoveryPath("employeur"), []func(*http.Request){header("Content-Type", "application/xml")}, 415, api.CodeUnsupportedMedia},
-		{"bad media type", "POST", recoveryPath("employeur"), []func(*http.Request){header("Content-Type", ";;;")}, 415, api.CodeUnsupportedMedia},
+		{"media type", "POST", recoveryPath("employeur"), []func(*http.Request){sesametest.WithHeader("Content-Type", "application/xml")}, 415, api.CodeUnsupportedMedia},
+		{"bad media type", "POST", recoveryPath("employeur"), []func(*http.Request){sesametest.WithHeader("Content-Type", ";;;")}, 415, api.CodeUnsupportedMedia},
 	}
 	for _, tc := range others {
 		var body any
 		if tc.method == "POST" {
 			body = `{"email":"a@example.fr"}`
 		}
-		r := b.do(tc.method, tc.path, body, tc.mods...)
-		p := r.anyProblem(t)
+		r := b.Do(tc.method, tc.path, body, tc.mods...)
+		p := r.AnyProblem(t)
 		if r.Status != tc.status || tc.code != "" && p.Code != tc.code {
 			t.Errorf("%s: %d %s, want %d %s", tc.name, r.Status, p.Code, tc.status, tc.code)
 		}
@@ -191,10 +192,10 @@ func TestBadInput(t *testing.T) {
 // unprefixed and not Secure in development over http.
 func TestCookies(t *testing.T) {
 	t.Parallel()
-	s := start(t, setup{})
-	s.importAccounts(t, employeurAccount)
-	b := s.browser(t)
-	r := signIn(t, b, "employeur", employeurAccount.Email, *employeurAccount.Password).want(t, http.StatusOK)
+	s := sesametest.Start(t, sesametest.Options{})
+	s.ImportAccounts(t, employeurAccount)
+	b := s.Client(t)
+	r := signIn(t, b, "employeur", employeurAccount.Email, *employeurAccount.Password).Want(t, http.StatusOK)
 	resp := http.Response{Header: r.Header}
 	var sess, flow *http.Cookie
 	for _, c := range resp.Cookies() {
@@ -214,13 +215,13 @@ func TestCookies(t *testing.T) {
 	if len(sess.Value) < 43 {
 		t.Errorf("session id %q: fewer than 256 bits", sess.Value)
 	}
-	out := b.do(http.MethodDelete, sessionPath("employeur"), nil).want(t, http.StatusNoContent)
+	out := b.Do(http.MethodDelete, sessionPath("employeur"), nil).Want(t, http.StatusNoContent)
 	if !strings.Contains(strings.Join(out.Header.Values("Set-Cookie"), "\n"), "sesame_session=;") {
 		t.Errorf("sign-out does not clear the cookie: %q", out.Header.Values("Set-Cookie"))
 	}
-	b.get(sessionPath("employeur")).problem(t, http.StatusUnauthorized, api.CodeUnauthenticated)
+	b.Get(sessionPath("employeur")).Problem(t, http.StatusUnauthorized, api.CodeUnauthenticated)
 
-	fr := b.post(recoveryPath("adherent"), api.RecoveryRequest{MemberNumber: "55555555"}).want(t, http.StatusAccepted)
+	fr := b.Post(recoveryPath("adherent"), api.RecoveryRequest{MemberNumber: "55555555"}).Want(t, http.StatusAccepted)
 	for _, c := range (&http.Response{Header: fr.Header}).Cookies() {
 		if c.Name == "sesame_flow" {
 			flow = c
@@ -238,30 +239,30 @@ func TestCookies(t *testing.T) {
 // token, code, password or full e-mail address.
 func TestLogsHoldNoSecrets(t *testing.T) {
 	t.Parallel()
-	s := start(t, setup{})
-	s.importAccounts(t, employeurAccount, adherentAccount)
-	b := s.browser(t)
+	s := sesametest.Start(t, sesametest.Options{})
+	s.ImportAccounts(t, employeurAccount, adherentAccount)
+	b := s.Client(t)
 	email := employeurAccount.Email
-	tok := s.employeurLink(t, b, email)
-	b.post(linkPath("employeur"), api.LinkCheck{Token: tok}).want(t, http.StatusOK)
-	setPassword(t, b, "employeur", tok, "court").want(t, http.StatusUnprocessableEntity)
-	setPassword(t, b, "employeur", tok, employeurNew).want(t, http.StatusOK)
-	setPassword(t, b, "employeur", tok, employeurNew).want(t, http.StatusGone)
-	signIn(t, b, "employeur", email, "Mauvais99!pass").want(t, http.StatusUnauthorized)
-	signIn(t, b, "employeur", email, employeurNew).want(t, http.StatusOK)
-	b.post(recoveryPath("employeur"), api.RecoveryRequest{Email: "inconnu.total@example.fr"}).want(t, http.StatusAccepted)
-	b.post(recoveryPath("employeur"), `{"email":"leak.in.json@example.fr","x":1}`).want(t, http.StatusBadRequest)
-	b.post(portalPath("employeur", "/password-check"), api.PasswordCheck{Password: "Secret42!check", Confirm: "Secret42!check"}).want(t, http.StatusOK)
+	tok := employeurLink(t, s, b, email)
+	b.Post(linkPath("employeur"), api.LinkCheck{Token: tok}).Want(t, http.StatusOK)
+	setPassword(t, b, "employeur", tok, "court").Want(t, http.StatusUnprocessableEntity)
+	setPassword(t, b, "employeur", tok, employeurNew).Want(t, http.StatusOK)
+	setPassword(t, b, "employeur", tok, employeurNew).Want(t, http.StatusGone)
+	signIn(t, b, "employeur", email, "Mauvais99!pass").Want(t, http.StatusUnauthorized)
+	signIn(t, b, "employeur", email, employeurNew).Want(t, http.StatusOK)
+	b.Post(recoveryPath("employeur"), api.RecoveryRequest{Email: "inconnu.total@example.fr"}).Want(t, http.StatusAccepted)
+	b.Post(recoveryPath("employeur"), `{"email":"leak.in.json@example.fr","x":1}`).Want(t, http.StatusBadRequest)
+	b.Post(portalPath("employeur", "/password-check"), api.PasswordCheck{Password: "Secret42!check", Confirm: "Secret42!check"}).Want(t, http.StatusOK)
 
-	ab := s.browser(t)
-	flow, code := s.adherentFlow(t, ab, adherentAccount.MemberNumber, adherentAccount.Email)
-	ab.post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: otherCode(code, 0)}).want(t, http.StatusUnprocessableEntity)
+	ab := s.Client(t)
+	flow, code := adherentFlow(t, s, ab, adherentAccount.MemberNumber, adherentAccount.Email)
+	ab.Post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: otherCode(code, 0)}).Want(t, http.StatusUnprocessableEntity)
 	var ca api.CodeAccepted
-	ab.post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: code}).want(t, http.StatusOK).json(t, &ca)
-	s.Sink.waitKind(t, email, "password_changed", mailWait)
+	ab.Post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: code}).Want(t, http.StatusOK).JSON(t, &ca)
+	s.Sink.Wait(t, email, mailWait, sesametest.Kind("password_changed"))
 
 	checkLogsClean(t, s.Logs, tok, code, otherCode(code, 0), ca.Token, employeurNew, "Mauvais99!pass", "Secret42!check",
-		*employeurAccount.Password, email, adherentAccount.Email, "inconnu.total@example.fr", "leak.in.json@example.fr", adminToken, secretKey)
+		*employeurAccount.Password, email, adherentAccount.Email, "inconnu.total@example.fr", "leak.in.json@example.fr", sesametest.AdminToken, sesametest.SecretKey)
 	if !strings.Contains(s.Logs.String(), "mail delivered") {
 		t.Errorf("the logs say nothing of the mails: is the buffer wired?\n%s", s.Logs.String())
 	}

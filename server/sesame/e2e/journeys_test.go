@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"sesame/server/sesame/sesametest"
 	"sesame/shared/api"
 )
 
@@ -21,9 +22,9 @@ func parisMinute(t testing.TB, at time.Time) string {
 
 // checkChangedMail waits for the "password changed" notice and checks it
 // states the time of the change, between before and after, in Paris time.
-func checkChangedMail(t testing.TB, s *server, to string, before, after time.Time) {
+func checkChangedMail(t testing.TB, s *sesametest.Server, to string, before, after time.Time) {
 	t.Helper()
-	m := s.Sink.waitKind(t, to, "password_changed", mailWait)
+	m := s.Sink.Wait(t, to, mailWait, sesametest.Kind("password_changed"))
 	if m.Subject != "Votre mot de passe a été modifié" {
 		t.Errorf("subject %q", m.Subject)
 	}
@@ -34,13 +35,13 @@ func checkChangedMail(t testing.TB, s *server, to string, before, after time.Tim
 }
 
 // checkSignedIn signs in with the new password and checks GET /session.
-func checkSignedIn(t testing.TB, s *server, portal, identifier, password, wantIdentifier string) {
+func checkSignedIn(t testing.TB, s *sesametest.Server, portal, identifier, password, wantIdentifier string) {
 	t.Helper()
-	b := s.browser(t)
+	b := s.Client(t)
 	var got api.Session
-	signIn(t, b, portal, identifier, password).want(t, http.StatusOK).json(t, &got)
+	signIn(t, b, portal, identifier, password).Want(t, http.StatusOK).JSON(t, &got)
 	var who api.Session
-	b.get(sessionPath(portal)).want(t, http.StatusOK).json(t, &who)
+	b.Get(sessionPath(portal)).Want(t, http.StatusOK).JSON(t, &who)
 	if who != got || who.Portal != portal || who.Identifier != wantIdentifier {
 		t.Errorf("GET /session = %+v after sign-in %+v, want identifier %q", who, got, wantIdentifier)
 	}
@@ -51,30 +52,30 @@ func checkSignedIn(t testing.TB, s *server, portal, identifier, password, wantId
 // notice in Paris time.
 func TestJourneyEmployeur(t *testing.T) {
 	t.Parallel()
-	s := start(t, setup{})
-	s.importAccounts(t, employeurAccount)
-	b := s.browser(t)
+	s := sesametest.Start(t, sesametest.Options{})
+	s.ImportAccounts(t, employeurAccount)
+	b := s.Client(t)
 	email := employeurAccount.Email
 
 	var acc api.RecoveryAccepted
-	b.post(recoveryPath("employeur"), api.RecoveryRequest{Email: email}).want(t, http.StatusAccepted).json(t, &acc)
+	b.Post(recoveryPath("employeur"), api.RecoveryRequest{Email: email}).Want(t, http.StatusAccepted).JSON(t, &acc)
 	if acc != (api.RecoveryAccepted{Status: "accepted"}) {
 		t.Errorf("202 body %+v, want only status accepted", acc)
 	}
-	m := s.Sink.waitMail(t, email, mailWait)
+	m := s.Sink.Wait(t, email, mailWait)
 	if want := "Réinitialiser le mot de passe de votre compte Questionnaire Risque Professionnel"; m.Subject != want {
 		t.Errorf("subject %q, want %q", m.Subject, want)
 	}
 	if !strings.Contains(m.Text, "ce lien expirera au bout d'une heure") {
 		t.Errorf("the mail does not say the link lasts an hour:\n%s", m.Text)
 	}
-	tok := linkToken(t, m, "employeur")
+	tok := m.Token(t, s.PublicURL+"/employeur")
 
 	var st api.LinkStatus
-	b.post(linkPath("employeur"), api.LinkCheck{Token: tok}).want(t, http.StatusOK).json(t, &st)
+	b.Post(linkPath("employeur"), api.LinkCheck{Token: tok}).Want(t, http.StatusOK).JSON(t, &st)
 	approx(t, "expires_at", st.ExpiresAt, time.Now().Add(time.Hour), time.Minute)
 
-	p := setPassword(t, b, "employeur", tok, "court").problem(t, http.StatusUnprocessableEntity, api.CodePasswordPolicy)
+	p := setPassword(t, b, "employeur", tok, "court").Problem(t, http.StatusUnprocessableEntity, api.CodePasswordPolicy)
 	failing := map[string]bool{}
 	for _, r := range p.Rules {
 		if r.Label == "" {
@@ -89,16 +90,16 @@ func TestJourneyEmployeur(t *testing.T) {
 			t.Errorf("rule %q should fail for %q; rules: %+v", id, "court", p.Rules)
 		}
 	}
-	mismatch := b.post(linkPasswordPath("employeur"), api.NewPassword{Token: tok, Password: employeurNew, Confirm: employeurNew + "x"})
-	mismatch.problem(t, http.StatusUnprocessableEntity, api.CodePasswordPolicy)
+	mismatch := b.Post(linkPasswordPath("employeur"), api.NewPassword{Token: tok, Password: employeurNew, Confirm: employeurNew + "x"})
+	mismatch.Problem(t, http.StatusUnprocessableEntity, api.CodePasswordPolicy)
 
 	before := s.Clock.Now()
 	var done api.Done
-	setPassword(t, b, "employeur", tok, employeurNew).want(t, http.StatusOK).json(t, &done)
+	setPassword(t, b, "employeur", tok, employeurNew).Want(t, http.StatusOK).JSON(t, &done)
 	after := s.Clock.Now()
 
 	checkSignedIn(t, s, "employeur", email, employeurNew, email)
-	signIn(t, s.browser(t), "employeur", email, *employeurAccount.Password).problem(t, http.StatusUnauthorized, api.CodeBadCredentials)
+	signIn(t, s.Client(t), "employeur", email, *employeurAccount.Password).Problem(t, http.StatusUnauthorized, api.CodeBadCredentials)
 	checkChangedMail(t, s, email, before, after)
 	checkLogsClean(t, s.Logs, tok, employeurNew, *employeurAccount.Password, email)
 }
@@ -108,31 +109,31 @@ func TestJourneyEmployeur(t *testing.T) {
 // NIR.
 func TestJourneyAssure(t *testing.T) {
 	t.Parallel()
-	s := start(t, setup{})
-	s.importAccounts(t, assureAccount)
-	b := s.browser(t)
+	s := sesametest.Start(t, sesametest.Options{})
+	s.ImportAccounts(t, assureAccount)
+	b := s.Client(t)
 
 	var acc api.RecoveryAccepted
-	b.post(recoveryPath("assure"), api.RecoveryRequest{
+	b.Post(recoveryPath("assure"), api.RecoveryRequest{
 		NIR: "1 84 12 75 123 456 40", Birthdate: assureAccount.Birthdate, Email: assureAccount.Email,
-	}).want(t, http.StatusAccepted).json(t, &acc)
+	}).Want(t, http.StatusAccepted).JSON(t, &acc)
 	if acc.MaskedEmail != "t***@t***.com" {
 		t.Errorf("masked_email %q, want the typed address masked (t***@t***.com)", acc.MaskedEmail)
 	}
-	m := s.Sink.waitMail(t, assureAccount.Email, mailWait)
+	m := s.Sink.Wait(t, assureAccount.Email, mailWait)
 	if !strings.Contains(m.Text, "30 minutes") {
 		t.Errorf("the mail does not say 30 minutes:\n%s", m.Text)
 	}
-	tok := linkToken(t, m, "assure")
+	tok := m.Token(t, s.PublicURL+"/assure")
 	var st api.LinkStatus
-	b.post(linkPath("assure"), api.LinkCheck{Token: tok}).want(t, http.StatusOK).json(t, &st)
+	b.Post(linkPath("assure"), api.LinkCheck{Token: tok}).Want(t, http.StatusOK).JSON(t, &st)
 	approx(t, "expires_at", st.ExpiresAt, time.Now().Add(30*time.Minute), time.Minute)
 
 	// The birth date is in the policy's context words.
-	setPassword(t, b, "assure", tok, "Noel1984!abc").problem(t, http.StatusUnprocessableEntity, api.CodePasswordPolicy)
+	setPassword(t, b, "assure", tok, "Noel1984!abc").Problem(t, http.StatusUnprocessableEntity, api.CodePasswordPolicy)
 
 	before := s.Clock.Now()
-	setPassword(t, b, "assure", tok, assureNew).want(t, http.StatusOK)
+	setPassword(t, b, "assure", tok, assureNew).Want(t, http.StatusOK)
 	after := s.Clock.Now()
 	checkSignedIn(t, s, "assure", "1 84 12 75 123 456 40", assureNew, "1 84 12 75 123 456 40")
 	checkChangedMail(t, s, assureAccount.Email, before, after)
@@ -143,11 +144,11 @@ func TestJourneyAssure(t *testing.T) {
 // screen, a documented deviation of the seed profile.
 func TestJourneyAssureNoValidatedEmail(t *testing.T) {
 	t.Parallel()
-	s := start(t, setup{})
-	s.importAccounts(t, assureNoEmail)
-	s.browser(t).post(recoveryPath("assure"), api.RecoveryRequest{
+	s := sesametest.Start(t, sesametest.Options{})
+	s.ImportAccounts(t, assureNoEmail)
+	s.Client(t).Post(recoveryPath("assure"), api.RecoveryRequest{
 		NIR: assureNoEmail.NIR, Birthdate: assureNoEmail.Birthdate, Email: "someone@example.org",
-	}).problem(t, http.StatusUnprocessableEntity, api.CodeNoValidatedEmail)
+	}).Problem(t, http.StatusUnprocessableEntity, api.CodeNoValidatedEmail)
 }
 
 // TestJourneyAdherent: member number → flow (masked address, flow cookie)
@@ -165,36 +166,36 @@ func TestJourneyAdherent(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := start(t, setup{})
-			s.importAccounts(t, tc.acc)
+			s := sesametest.Start(t, sesametest.Options{})
+			s.ImportAccounts(t, tc.acc)
 			if tc.acc.Password == nil {
-				signIn(t, s.browser(t), "adherent", tc.acc.MemberNumber, adherentNew).problem(t, http.StatusUnauthorized, api.CodeBadCredentials)
+				signIn(t, s.Client(t), "adherent", tc.acc.MemberNumber, adherentNew).Problem(t, http.StatusUnauthorized, api.CodeBadCredentials)
 			}
-			b := s.browser(t)
-			r := b.post(recoveryPath("adherent"), api.RecoveryRequest{MemberNumber: tc.acc.MemberNumber}).want(t, http.StatusAccepted)
+			b := s.Client(t)
+			r := b.Post(recoveryPath("adherent"), api.RecoveryRequest{MemberNumber: tc.acc.MemberNumber}).Want(t, http.StatusAccepted)
 			var acc api.RecoveryAccepted
-			r.json(t, &acc)
+			r.JSON(t, &acc)
 			if acc.FlowID == "" || acc.MaskedEmail != tc.mask {
 				t.Fatalf("202 body %+v, want a flow id and masked_email %q", acc, tc.mask)
 			}
-			if len(r.Header.Values("Set-Cookie")) == 0 || b.cookie("sesame_flow") == nil {
+			if len(r.Header.Values("Set-Cookie")) == 0 || b.Cookie("sesame_flow") == nil {
 				t.Fatalf("no flow cookie set: %v", r.Header.Values("Set-Cookie"))
 			}
 			var sent api.RecoveryAccepted
-			b.post(flowPath("adherent", acc.FlowID, "send"), nil).want(t, http.StatusAccepted).json(t, &sent)
-			m := s.Sink.waitMail(t, tc.acc.Email, mailWait)
+			b.Post(flowPath("adherent", acc.FlowID, "send"), nil).Want(t, http.StatusAccepted).JSON(t, &sent)
+			m := s.Sink.Wait(t, tc.acc.Email, mailWait)
 			if m.Header.Get("X-Sesame-Kind") != "reset_code" {
 				t.Errorf("mail kind %q, want reset_code", m.Header.Get("X-Sesame-Kind"))
 			}
 			code := mailCode(t, m)
 			var ca api.CodeAccepted
-			b.post(flowPath("adherent", acc.FlowID, "code"), api.CodeSubmit{Code: code}).want(t, http.StatusOK).json(t, &ca)
+			b.Post(flowPath("adherent", acc.FlowID, "code"), api.CodeSubmit{Code: code}).Want(t, http.StatusOK).JSON(t, &ca)
 			if ca.Token == "" {
 				t.Fatal("no token for a right code")
 			}
-			b.post(linkPath("adherent"), api.LinkCheck{Token: ca.Token}).want(t, http.StatusOK)
+			b.Post(linkPath("adherent"), api.LinkCheck{Token: ca.Token}).Want(t, http.StatusOK)
 			before := s.Clock.Now()
-			setPassword(t, b, "adherent", ca.Token, adherentNew).want(t, http.StatusOK)
+			setPassword(t, b, "adherent", ca.Token, adherentNew).Want(t, http.StatusOK)
 			after := s.Clock.Now()
 			checkSignedIn(t, s, "adherent", tc.acc.MemberNumber, adherentNew, tc.acc.MemberNumber)
 			checkChangedMail(t, s, tc.acc.Email, before, after)
@@ -208,30 +209,30 @@ func TestJourneyAdherent(t *testing.T) {
 // applies the standards policy.
 func TestStrictProfile(t *testing.T) {
 	t.Parallel()
-	s := start(t, setup{Env: map[string]string{"SESAME_PROFILE": "strict"}})
+	s := sesametest.Start(t, sesametest.Options{Env: map[string]string{"SESAME_PROFILE": "strict"}})
 	acct := assureAccount
 	acct.Password = nil
-	s.importAccounts(t, assureNoEmail, acct)
-	b := s.browser(t)
+	s.ImportAccounts(t, assureNoEmail, acct)
+	b := s.Client(t)
 	var acc api.RecoveryAccepted
-	b.post(recoveryPath("assure"), api.RecoveryRequest{
+	b.Post(recoveryPath("assure"), api.RecoveryRequest{
 		NIR: assureNoEmail.NIR, Birthdate: assureNoEmail.Birthdate, Email: "someone@example.org",
-	}).want(t, http.StatusAccepted).json(t, &acc)
+	}).Want(t, http.StatusAccepted).JSON(t, &acc)
 	if acc != (api.RecoveryAccepted{Status: "accepted", MaskedEmail: "s***@e***.org"}) {
 		t.Errorf("202 body %+v", acc)
 	}
-	b.post(recoveryPath("assure"), api.RecoveryRequest{NIR: acct.NIR, Birthdate: acct.Birthdate, Email: acct.Email}).want(t, http.StatusAccepted)
-	tok := linkToken(t, s.Sink.waitMail(t, acct.Email, mailWait), "assure")
+	b.Post(recoveryPath("assure"), api.RecoveryRequest{NIR: acct.NIR, Birthdate: acct.Birthdate, Email: acct.Email}).Want(t, http.StatusAccepted)
+	tok := s.Sink.Wait(t, acct.Email, mailWait).Token(t, s.PublicURL+"/assure")
 	// Seed rules are gone: no upper case or digit needed, but 12 characters are.
-	p := setPassword(t, b, "assure", tok, "Court7!a").problem(t, http.StatusUnprocessableEntity, api.CodePasswordPolicy)
+	p := setPassword(t, b, "assure", tok, "Court7!a").Problem(t, http.StatusUnprocessableEntity, api.CodePasswordPolicy)
 	for _, r := range p.Rules {
 		if r.ID == "latin_case" || r.ID == "digit_or_special" {
 			t.Errorf("strict profile still checks the seed rule %q", r.ID)
 		}
 	}
-	setPassword(t, b, "assure", tok, "une phrase de passe assez longue").want(t, http.StatusOK)
+	setPassword(t, b, "assure", tok, "une phrase de passe assez longue").Want(t, http.StatusOK)
 	time.Sleep(200 * time.Millisecond)
-	if n := s.Sink.count("someone@example.org"); n != 0 {
+	if n := s.Sink.Count("someone@example.org"); n != 0 {
 		t.Errorf("%d mails to the address typed for an account without one", n)
 	}
 }

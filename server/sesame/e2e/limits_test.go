@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"sesame/server/sesame/sesametest"
 	"sesame/shared/api"
 )
 
@@ -35,16 +36,16 @@ const (
 )
 
 // checkLimited checks a 429 of a recovery request and returns retry_at.
-func checkLimited(t testing.TB, r reply, sentence string, now time.Time, window time.Duration) time.Time {
+func checkLimited(t testing.TB, r sesametest.Reply, sentence string, now time.Time, window time.Duration) time.Time {
 	t.Helper()
-	p := r.problem(t, http.StatusTooManyRequests, api.CodeRateLimited)
+	p := r.Problem(t, http.StatusTooManyRequests, api.CodeRateLimited)
 	if p.RetryAt == nil {
 		t.Fatalf("no retry_at: %s", r.Body)
 	}
 	var raw struct {
 		RetryAt string `json:"retry_at"`
 	}
-	r.json2(t, &raw)
+	r.Decode(t, &raw)
 	if _, err := time.Parse(time.RFC3339, raw.RetryAt); err != nil {
 		t.Errorf("retry_at %q is not RFC 3339: %v", raw.RetryAt, err)
 	}
@@ -59,14 +60,14 @@ func checkLimited(t testing.TB, r reply, sentence string, now time.Time, window 
 // or not; the 429 says until when, in Paris time.
 func TestLimits(t *testing.T) {
 	t.Parallel()
-	s := start(t, setup{Env: map[string]string{"SESAME_LIMIT_RECOVERY_PER_IDENTIFIER": "2-H"}})
-	s.importAccounts(t, api.Account{Portal: "employeur", Email: employeurAccount.Email, EmailVerified: true})
-	b := s.browser(t)
+	s := sesametest.Start(t, sesametest.Options{Env: map[string]string{"SESAME_LIMIT_RECOVERY_PER_IDENTIFIER": "2-H"}})
+	s.ImportAccounts(t, api.Account{Portal: "employeur", Email: employeurAccount.Email, EmailVerified: true})
+	b := s.Client(t)
 	for _, email := range []string{"inconnu@example.fr", employeurAccount.Email} {
 		for range 2 {
-			b.post(recoveryPath("employeur"), api.RecoveryRequest{Email: email}).want(t, http.StatusAccepted)
+			b.Post(recoveryPath("employeur"), api.RecoveryRequest{Email: email}).Want(t, http.StatusAccepted)
 		}
-		r := b.post(recoveryPath("employeur"), api.RecoveryRequest{Email: email})
+		r := b.Post(recoveryPath("employeur"), api.RecoveryRequest{Email: email})
 		at := checkLimited(t, r, blockedFR, s.Clock.Now(), time.Hour)
 		ra, err := strconv.Atoi(r.Header.Get("Retry-After"))
 		if err != nil || ra < 1 || ra > 3600 {
@@ -76,25 +77,24 @@ func TestLimits(t *testing.T) {
 			t.Errorf("Retry-After %ds disagrees with retry_at in %s", ra, d)
 		}
 		// Case and spaces do not make another identifier.
-		b.post(recoveryPath("employeur"), api.RecoveryRequest{Email: "  " + strings.ToUpper(email)}).problem(t, http.StatusTooManyRequests, api.CodeRateLimited)
-		en := s.browser(t)
-		en.lang = "en"
-		checkLimited(t, en.post(recoveryPath("employeur"), api.RecoveryRequest{Email: email}), blockedEN, s.Clock.Now(), time.Hour)
+		b.Post(recoveryPath("employeur"), api.RecoveryRequest{Email: "  " + strings.ToUpper(email)}).Problem(t, http.StatusTooManyRequests, api.CodeRateLimited)
+		en := s.Client(t)
+		checkLimited(t, en.Post(recoveryPath("employeur"), api.RecoveryRequest{Email: email}, sesametest.WithHeader("Accept-Language", "en")), blockedEN, s.Clock.Now(), time.Hour)
 	}
 	// The known address got its two mails, no more.
-	s.Sink.waitMail(t, employeurAccount.Email, mailWait)
-	s.Sink.waitMail(t, employeurAccount.Email, mailWait)
-	b.post(recoveryPath("employeur"), api.RecoveryRequest{Email: "autre@example.fr"}).want(t, http.StatusAccepted)
+	s.Sink.Wait(t, employeurAccount.Email, mailWait)
+	s.Sink.Wait(t, employeurAccount.Email, mailWait)
+	b.Post(recoveryPath("employeur"), api.RecoveryRequest{Email: "autre@example.fr"}).Want(t, http.StatusAccepted)
 	time.Sleep(200 * time.Millisecond)
-	if n := s.Sink.count(employeurAccount.Email); n != 2 {
+	if n := s.Sink.Count(employeurAccount.Email); n != 2 {
 		t.Errorf("%d mails to the known address, want 2", n)
 	}
 	// The same number on another portal is another budget.
 	for range 2 {
-		b.post(recoveryPath("adherent"), api.RecoveryRequest{MemberNumber: "55555555"}).want(t, http.StatusAccepted)
+		b.Post(recoveryPath("adherent"), api.RecoveryRequest{MemberNumber: "55555555"}).Want(t, http.StatusAccepted)
 	}
-	checkLimited(t, b.post(recoveryPath("adherent"), api.RecoveryRequest{MemberNumber: "55555555"}), blockedFR, s.Clock.Now(), time.Hour)
-	b.post(recoveryPath("adherent"), api.RecoveryRequest{MemberNumber: "55555556"}).want(t, http.StatusAccepted)
+	checkLimited(t, b.Post(recoveryPath("adherent"), api.RecoveryRequest{MemberNumber: "55555555"}), blockedFR, s.Clock.Now(), time.Hour)
+	b.Post(recoveryPath("adherent"), api.RecoveryRequest{MemberNumber: "55555556"}).Want(t, http.StatusAccepted)
 }
 
 // TestLimitsParisTime: the sentence is in Paris time on both sides of the
@@ -116,17 +116,17 @@ func TestLimitsParisTime(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			c := &clock{}
+			c := &sesametest.Clock{}
 			c.Set(tc.now)
-			s := start(t, setup{Clock: c, Env: map[string]string{"SESAME_LIMIT_RECOVERY_PER_IDENTIFIER": "1-H"}})
-			b := s.browser(t)
-			b.post(recoveryPath("employeur"), api.RecoveryRequest{Email: "dst@example.fr"}).want(t, http.StatusAccepted)
-			r := b.post(recoveryPath("employeur"), api.RecoveryRequest{Email: "dst@example.fr"})
+			s := sesametest.Start(t, sesametest.Options{Clock: c, Env: map[string]string{"SESAME_LIMIT_RECOVERY_PER_IDENTIFIER": "1-H"}})
+			b := s.Client(t)
+			b.Post(recoveryPath("employeur"), api.RecoveryRequest{Email: "dst@example.fr"}).Want(t, http.StatusAccepted)
+			r := b.Post(recoveryPath("employeur"), api.RecoveryRequest{Email: "dst@example.fr"})
 			at := checkLimited(t, r, blockedFR, c.Now(), time.Hour)
 			if got := blockedUntil(t, at); got != tc.until {
 				t.Errorf("retry_at %s is %s in Paris, want %s", at, got, tc.until)
 			}
-			if p := r.anyProblem(t); !strings.Contains(p.Detail, "jusqu'au "+tc.until+" (heure de Paris)") {
+			if p := r.AnyProblem(t); !strings.Contains(p.Detail, "jusqu'au "+tc.until+" (heure de Paris)") {
 				t.Errorf("detail %q does not say %q", p.Detail, tc.until)
 			}
 		})
@@ -136,54 +136,54 @@ func TestLimitsParisTime(t *testing.T) {
 // TestLimitsSurviveRestart: a block outlives the process.
 func TestLimitsSurviveRestart(t *testing.T) {
 	t.Parallel()
-	s := start(t, setup{Dir: t.TempDir() + "/data", Env: map[string]string{"SESAME_LIMIT_RECOVERY_PER_IDENTIFIER": "2-H"}})
-	b := s.browser(t)
+	s := sesametest.Start(t, sesametest.Options{Dir: t.TempDir() + "/data", Env: map[string]string{"SESAME_LIMIT_RECOVERY_PER_IDENTIFIER": "2-H"}})
+	b := s.Client(t)
 	for range 2 {
-		b.post(recoveryPath("employeur"), api.RecoveryRequest{Email: "inconnu@example.fr"}).want(t, http.StatusAccepted)
+		b.Post(recoveryPath("employeur"), api.RecoveryRequest{Email: "inconnu@example.fr"}).Want(t, http.StatusAccepted)
 	}
-	before := checkLimited(t, b.post(recoveryPath("employeur"), api.RecoveryRequest{Email: "inconnu@example.fr"}), blockedFR, s.Clock.Now(), time.Hour)
+	before := checkLimited(t, b.Post(recoveryPath("employeur"), api.RecoveryRequest{Email: "inconnu@example.fr"}), blockedFR, s.Clock.Now(), time.Hour)
 
 	s = s.Restart(t, nil)
-	b = s.browser(t)
-	after := checkLimited(t, b.post(recoveryPath("employeur"), api.RecoveryRequest{Email: "inconnu@example.fr"}), blockedFR, s.Clock.Now(), time.Hour)
+	b = s.Client(t)
+	after := checkLimited(t, b.Post(recoveryPath("employeur"), api.RecoveryRequest{Email: "inconnu@example.fr"}), blockedFR, s.Clock.Now(), time.Hour)
 	if !after.Equal(before) {
 		t.Errorf("retry_at moved across the restart: %s then %s", before, after)
 	}
-	b.post(recoveryPath("employeur"), api.RecoveryRequest{Email: "autre@example.fr"}).want(t, http.StatusAccepted)
+	b.Post(recoveryPath("employeur"), api.RecoveryRequest{Email: "autre@example.fr"}).Want(t, http.StatusAccepted)
 }
 
 // TestLimitsPerIP: the budget per client IP holds across identifiers, and a
 // client cannot escape it with forwarding headers when no proxy is trusted.
 func TestLimitsPerIP(t *testing.T) {
 	t.Parallel()
-	s := start(t, setup{Env: map[string]string{"SESAME_LIMIT_RECOVERY_PER_IP": "3-H"}})
-	b := s.browser(t)
+	s := sesametest.Start(t, sesametest.Options{Env: map[string]string{"SESAME_LIMIT_RECOVERY_PER_IP": "3-H"}})
+	b := s.Client(t)
 	for i := range 3 {
-		b.post(recoveryPath("employeur"), api.RecoveryRequest{Email: "ip" + strconv.Itoa(i) + "@example.fr"}).want(t, http.StatusAccepted)
+		b.Post(recoveryPath("employeur"), api.RecoveryRequest{Email: "ip" + strconv.Itoa(i) + "@example.fr"}).Want(t, http.StatusAccepted)
 	}
 	for i, h := range []string{"X-Forwarded-For", "X-Real-IP", "Forwarded"} {
 		v := "203.0.113." + strconv.Itoa(i+1)
 		if h == "Forwarded" {
 			v = "for=" + v
 		}
-		checkLimited(t, b.post(recoveryPath("employeur"), api.RecoveryRequest{Email: "ipx" + strconv.Itoa(i) + "@example.fr"}, header(h, v)),
+		checkLimited(t, b.Post(recoveryPath("employeur"), api.RecoveryRequest{Email: "ipx" + strconv.Itoa(i) + "@example.fr"}, sesametest.WithHeader(h, v)),
 			blockedFR, s.Clock.Now(), time.Hour)
 	}
 	// Another portal has its own budget.
-	b.post(recoveryPath("adherent"), api.RecoveryRequest{MemberNumber: "55555555"}).want(t, http.StatusAccepted)
+	b.Post(recoveryPath("adherent"), api.RecoveryRequest{MemberNumber: "55555555"}).Want(t, http.StatusAccepted)
 }
 
 // TestCodeSendLimit: "Recevoir mon code par mail" is limited per flow.
 func TestCodeSendLimit(t *testing.T) {
 	t.Parallel()
-	s := start(t, setup{Env: map[string]string{"SESAME_LIMIT_CODE_SENDS_PER_FLOW": "2-H"}})
-	b := s.browser(t)
+	s := sesametest.Start(t, sesametest.Options{Env: map[string]string{"SESAME_LIMIT_CODE_SENDS_PER_FLOW": "2-H"}})
+	b := s.Client(t)
 	var acc api.RecoveryAccepted
-	b.post(recoveryPath("adherent"), api.RecoveryRequest{MemberNumber: "55555555"}).want(t, http.StatusAccepted).json(t, &acc)
+	b.Post(recoveryPath("adherent"), api.RecoveryRequest{MemberNumber: "55555555"}).Want(t, http.StatusAccepted).JSON(t, &acc)
 	for range 2 {
-		b.post(flowPath("adherent", acc.FlowID, "send"), nil).want(t, http.StatusAccepted)
+		b.Post(flowPath("adherent", acc.FlowID, "send"), nil).Want(t, http.StatusAccepted)
 	}
-	p := b.post(flowPath("adherent", acc.FlowID, "send"), nil).problem(t, http.StatusTooManyRequests, api.CodeRateLimited)
+	p := b.Post(flowPath("adherent", acc.FlowID, "send"), nil).Problem(t, http.StatusTooManyRequests, api.CodeRateLimited)
 	if p.RetryAt == nil {
 		t.Errorf("429 without retry_at: %+v", p)
 	}
@@ -193,13 +193,13 @@ func TestCodeSendLimit(t *testing.T) {
 // spent, even the right password is refused, with until when in Paris time.
 func TestSignInLimit(t *testing.T) {
 	t.Parallel()
-	s := start(t, setup{Env: map[string]string{"SESAME_LIMIT_SIGN_IN_PER_IP": "2-H"}})
-	s.importAccounts(t, employeurAccount)
-	b := s.browser(t)
+	s := sesametest.Start(t, sesametest.Options{Env: map[string]string{"SESAME_LIMIT_SIGN_IN_PER_IP": "2-H"}})
+	s.ImportAccounts(t, employeurAccount)
+	b := s.Client(t)
 	for _, id := range []string{"inconnu1@example.fr", "inconnu2@example.fr"} {
-		signIn(t, b, "employeur", id, "Mauvais99!pass").problem(t, http.StatusUnauthorized, api.CodeBadCredentials)
+		signIn(t, b, "employeur", id, "Mauvais99!pass").Problem(t, http.StatusUnauthorized, api.CodeBadCredentials)
 	}
-	p := signIn(t, b, "employeur", employeurAccount.Email, *employeurAccount.Password).problem(t, http.StatusTooManyRequests, api.CodeRateLimited)
+	p := signIn(t, b, "employeur", employeurAccount.Email, *employeurAccount.Password).Problem(t, http.StatusTooManyRequests, api.CodeRateLimited)
 	if p.RetryAt == nil || !strings.Contains(p.Detail, blockedUntil(t, *p.RetryAt)+" (heure de Paris)") {
 		t.Errorf("429 detail %q does not say until %v in Paris time", p.Detail, p.RetryAt)
 	}

@@ -6,24 +6,25 @@ import (
 	"testing"
 	"time"
 
+	"sesame/server/sesame/sesametest"
 	"sesame/shared/api"
 )
 
 // TestOps: liveness, readiness, metrics, and the public portal list.
 func TestOps(t *testing.T) {
 	t.Parallel()
-	s := start(t, setup{})
-	s.importAccounts(t, api.Account{Portal: "employeur", Email: employeurAccount.Email, EmailVerified: true})
-	b := s.browser(t)
-	b.get("/healthz").want(t, http.StatusOK)
-	b.get("/readyz").want(t, http.StatusOK)
+	s := sesametest.Start(t, sesametest.Options{})
+	s.ImportAccounts(t, api.Account{Portal: "employeur", Email: employeurAccount.Email, EmailVerified: true})
+	b := s.Client(t)
+	b.Get("/healthz").Want(t, http.StatusOK)
+	b.Get("/readyz").Want(t, http.StatusOK)
 
-	b.post(recoveryPath("employeur"), api.RecoveryRequest{Email: employeurAccount.Email}).want(t, http.StatusAccepted)
-	s.Sink.waitMail(t, employeurAccount.Email, mailWait)
+	b.Post(recoveryPath("employeur"), api.RecoveryRequest{Email: employeurAccount.Email}).Want(t, http.StatusAccepted)
+	s.Sink.Wait(t, employeurAccount.Email, mailWait)
 	// The sink has the mail a moment before the outbox counts it.
 	var m string
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if m = string(b.get("/metrics").want(t, http.StatusOK).Body); strings.Contains(m, "sesame_mail_delivered_total 1") {
+		if m = string(b.Get("/metrics").Want(t, http.StatusOK).Body); strings.Contains(m, "sesame_mail_delivered_total 1") {
 			break
 		}
 	}
@@ -37,7 +38,7 @@ func TestOps(t *testing.T) {
 	}
 
 	var list []map[string]any
-	b.get(api.Prefix+"/portals").want(t, http.StatusOK).json(t, &list)
+	b.Get(api.Prefix+"/portals").Want(t, http.StatusOK).JSON(t, &list)
 	ids := map[string]bool{}
 	for _, p := range list {
 		id, _ := p["id"].(string)
@@ -47,14 +48,14 @@ func TestOps(t *testing.T) {
 		if !ids[id] {
 			t.Errorf("GET /portals lacks %s: %v", id, ids)
 		}
-		b.get(api.Prefix+"/portals/"+id).want(t, http.StatusOK)
+		b.Get(api.Prefix+"/portals/"+id).Want(t, http.StatusOK)
 	}
-	b.get(api.Prefix+"/portals/nope").problem(t, http.StatusNotFound, api.CodeUnknownPortal)
+	b.Get(api.Prefix+"/portals/nope").Problem(t, http.StatusNotFound, api.CodeUnknownPortal)
 }
 
 // TestCaptchaOff: with SESAME_CAPTCHA=off the challenge endpoints answer 404.
 func TestCaptchaOff(t *testing.T) {
 	t.Parallel()
-	s := start(t, setup{})
-	s.browser(t).post(api.Prefix+"/captcha", nil).problem(t, http.StatusNotFound, api.CodeNotFound)
+	s := sesametest.Start(t, sesametest.Options{})
+	s.Client(t).Post(api.Prefix+"/captcha", nil).Problem(t, http.StatusNotFound, api.CodeNotFound)
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"sesame/server/sesame/sesametest"
 	"sesame/shared/api"
 )
 
@@ -16,58 +17,58 @@ func TestResetEndsEverything(t *testing.T) {
 
 	t.Run("employeur", func(t *testing.T) {
 		t.Parallel()
-		s := start(t, setup{})
-		s.importAccounts(t, employeurAccount)
+		s := sesametest.Start(t, sesametest.Options{})
+		s.ImportAccounts(t, employeurAccount)
 		email, old := employeurAccount.Email, *employeurAccount.Password
-		one, two := s.browser(t), s.browser(t)
-		signIn(t, one, "employeur", email, old).want(t, http.StatusOK)
-		signIn(t, two, "employeur", email, old).want(t, http.StatusOK)
-		one.get(sessionPath("employeur")).want(t, http.StatusOK)
-		two.get(sessionPath("employeur")).want(t, http.StatusOK)
+		one, two := s.Client(t), s.Client(t)
+		signIn(t, one, "employeur", email, old).Want(t, http.StatusOK)
+		signIn(t, two, "employeur", email, old).Want(t, http.StatusOK)
+		one.Get(sessionPath("employeur")).Want(t, http.StatusOK)
+		two.Get(sessionPath("employeur")).Want(t, http.StatusOK)
 
-		first := s.employeurLink(t, one, email)
-		second := s.employeurLink(t, one, email)
-		setPassword(t, s.browser(t), "employeur", second, employeurNew).want(t, http.StatusOK)
+		first := employeurLink(t, s, one, email)
+		second := employeurLink(t, s, one, email)
+		setPassword(t, s.Client(t), "employeur", second, employeurNew).Want(t, http.StatusOK)
 
-		one.get(sessionPath("employeur")).problem(t, http.StatusUnauthorized, api.CodeUnauthenticated)
-		two.get(sessionPath("employeur")).problem(t, http.StatusUnauthorized, api.CodeUnauthenticated)
-		one.post(linkPath("employeur"), api.LinkCheck{Token: first}).problem(t, http.StatusGone, api.CodeLinkSuperseded)
-		one.post(linkPath("employeur"), api.LinkCheck{Token: second}).problem(t, http.StatusGone, api.CodeLinkUsed)
-		signIn(t, one, "employeur", email, old).problem(t, http.StatusUnauthorized, api.CodeBadCredentials)
+		one.Get(sessionPath("employeur")).Problem(t, http.StatusUnauthorized, api.CodeUnauthenticated)
+		two.Get(sessionPath("employeur")).Problem(t, http.StatusUnauthorized, api.CodeUnauthenticated)
+		one.Post(linkPath("employeur"), api.LinkCheck{Token: first}).Problem(t, http.StatusGone, api.CodeLinkSuperseded)
+		one.Post(linkPath("employeur"), api.LinkCheck{Token: second}).Problem(t, http.StatusGone, api.CodeLinkUsed)
+		signIn(t, one, "employeur", email, old).Problem(t, http.StatusUnauthorized, api.CodeBadCredentials)
 	})
 
 	t.Run("adherent", func(t *testing.T) {
 		t.Parallel()
-		s := start(t, setup{})
-		s.importAccounts(t, adherentAccount)
+		s := sesametest.Start(t, sesametest.Options{})
+		s.ImportAccounts(t, adherentAccount)
 		acct, old := adherentAccount, *adherentAccount.Password
-		one, two := s.browser(t), s.browser(t)
-		signIn(t, one, "adherent", acct.MemberNumber, old).want(t, http.StatusOK)
-		signIn(t, two, "adherent", acct.MemberNumber, old).want(t, http.StatusOK)
+		one, two := s.Client(t), s.Client(t)
+		signIn(t, one, "adherent", acct.MemberNumber, old).Want(t, http.StatusOK)
+		signIn(t, two, "adherent", acct.MemberNumber, old).Want(t, http.StatusOK)
 
 		// A token from a right code, not used yet.
-		tokFlow, tokCode := s.adherentFlow(t, one, acct.MemberNumber, acct.Email)
+		tokFlow, tokCode := adherentFlow(t, s, one, acct.MemberNumber, acct.Email)
 		var pending api.CodeAccepted
-		one.post(flowPath("adherent", tokFlow, "code"), api.CodeSubmit{Code: tokCode}).want(t, http.StatusOK).json(t, &pending)
+		one.Post(flowPath("adherent", tokFlow, "code"), api.CodeSubmit{Code: tokCode}).Want(t, http.StatusOK).JSON(t, &pending)
 		// The newest flow gives the token that resets.
-		reset := s.browser(t)
-		flow, code := s.adherentFlow(t, reset, acct.MemberNumber, acct.Email)
+		reset := s.Client(t)
+		flow, code := adherentFlow(t, s, reset, acct.MemberNumber, acct.Email)
 		var ca api.CodeAccepted
-		reset.post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: code}).want(t, http.StatusOK).json(t, &ca)
+		reset.Post(flowPath("adherent", flow, "code"), api.CodeSubmit{Code: code}).Want(t, http.StatusOK).JSON(t, &ca)
 		// A code sent after that token, still outstanding at the reset.
-		late := s.browser(t)
-		lateFlow, lateCode := s.adherentFlow(t, late, acct.MemberNumber, acct.Email)
+		late := s.Client(t)
+		lateFlow, lateCode := adherentFlow(t, s, late, acct.MemberNumber, acct.Email)
 
-		setPassword(t, reset, "adherent", ca.Token, adherentNew).want(t, http.StatusOK)
+		setPassword(t, reset, "adherent", ca.Token, adherentNew).Want(t, http.StatusOK)
 
-		one.get(sessionPath("adherent")).problem(t, http.StatusUnauthorized, api.CodeUnauthenticated)
-		two.get(sessionPath("adherent")).problem(t, http.StatusUnauthorized, api.CodeUnauthenticated)
-		one.post(linkPath("adherent"), api.LinkCheck{Token: pending.Token}).problem(t, http.StatusGone, api.CodeLinkSuperseded)
-		r := late.post(flowPath("adherent", lateFlow, "code"), api.CodeSubmit{Code: lateCode})
+		one.Get(sessionPath("adherent")).Problem(t, http.StatusUnauthorized, api.CodeUnauthenticated)
+		two.Get(sessionPath("adherent")).Problem(t, http.StatusUnauthorized, api.CodeUnauthenticated)
+		one.Post(linkPath("adherent"), api.LinkCheck{Token: pending.Token}).Problem(t, http.StatusGone, api.CodeLinkSuperseded)
+		r := late.Post(flowPath("adherent", lateFlow, "code"), api.CodeSubmit{Code: lateCode})
 		if r.Status == http.StatusOK {
 			t.Fatalf("a code sent before the reset still gives a reset token after it: %s", r.Body)
 		}
-		if p := r.anyProblem(t); r.Status != http.StatusGone || p.Code != api.CodeCodeDead && p.Code != api.CodeFlowInvalid {
+		if p := r.AnyProblem(t); r.Status != http.StatusGone || p.Code != api.CodeCodeDead && p.Code != api.CodeFlowInvalid {
 			t.Errorf("code outstanding at the reset: %d %s, want 410 code_dead or flow_invalid", r.Status, p.Code)
 		}
 	})
@@ -78,51 +79,51 @@ func TestResetEndsEverything(t *testing.T) {
 // id planted before sign-in is replaced.
 func TestSessionLifetime(t *testing.T) {
 	t.Parallel()
-	s := start(t, setup{})
-	s.importAccounts(t, employeurAccount)
+	s := sesametest.Start(t, sesametest.Options{})
+	s.ImportAccounts(t, employeurAccount)
 	email, pw := employeurAccount.Email, *employeurAccount.Password
 
-	idle := s.browser(t)
-	signIn(t, idle, "employeur", email, pw).want(t, http.StatusOK)
-	idle.get(sessionPath("assure")).problem(t, http.StatusUnauthorized, api.CodeUnauthenticated)
+	idle := s.Client(t)
+	signIn(t, idle, "employeur", email, pw).Want(t, http.StatusOK)
+	idle.Get(sessionPath("assure")).Problem(t, http.StatusUnauthorized, api.CodeUnauthenticated)
 	s.Clock.Advance(25 * time.Minute)
-	idle.get(sessionPath("employeur")).want(t, http.StatusOK) // refreshes
+	idle.Get(sessionPath("employeur")).Want(t, http.StatusOK) // refreshes
 	s.Clock.Advance(25 * time.Minute)
-	idle.get(sessionPath("employeur")).want(t, http.StatusOK)
+	idle.Get(sessionPath("employeur")).Want(t, http.StatusOK)
 	s.Clock.Advance(31 * time.Minute)
-	idle.get(sessionPath("employeur")).problem(t, http.StatusUnauthorized, api.CodeUnauthenticated)
+	idle.Get(sessionPath("employeur")).Problem(t, http.StatusUnauthorized, api.CodeUnauthenticated)
 
-	busy := s.browser(t)
-	busy.setCookie(&http.Cookie{Name: "sesame_session", Value: "planted-by-an-attacker-0000000000000000000", Path: "/"})
-	signIn(t, busy, "employeur", email, pw).want(t, http.StatusOK)
-	if c := busy.cookie("sesame_session"); c == nil || c.Value == "planted-by-an-attacker-0000000000000000000" {
+	busy := s.Client(t)
+	busy.SetCookie(&http.Cookie{Name: "sesame_session", Value: "planted-by-an-attacker-0000000000000000000", Path: "/"})
+	signIn(t, busy, "employeur", email, pw).Want(t, http.StatusOK)
+	if c := busy.Cookie("sesame_session"); c == nil || c.Value == "planted-by-an-attacker-0000000000000000000" {
 		t.Errorf("the planted session id survived sign-in: %v", c)
 	}
 	for range 12 * 60 / 20 {
 		s.Clock.Advance(20 * time.Minute)
-		if r := busy.get(sessionPath("employeur")); r.Status != http.StatusOK {
+		if r := busy.Get(sessionPath("employeur")); r.Status != http.StatusOK {
 			break
 		}
 	}
-	busy.get(sessionPath("employeur")).problem(t, http.StatusUnauthorized, api.CodeUnauthenticated)
+	busy.Get(sessionPath("employeur")).Problem(t, http.StatusUnauthorized, api.CodeUnauthenticated)
 }
 
 // TestPasswordNormalisation: a password set in one Unicode form signs in
 // typed in the other (NFC on both sides).
 func TestPasswordNormalisation(t *testing.T) {
 	t.Parallel()
-	s := start(t, setup{})
-	s.importAccounts(t, api.Account{Portal: "employeur", Email: employeurAccount.Email, EmailVerified: true})
-	b := s.browser(t)
-	tok := s.employeurLink(t, b, employeurAccount.Email)
+	s := sesametest.Start(t, sesametest.Options{})
+	s.ImportAccounts(t, api.Account{Portal: "employeur", Email: employeurAccount.Email, EmailVerified: true})
+	b := s.Client(t)
+	tok := employeurLink(t, s, b, employeurAccount.Email)
 	decomposed := "Cre\u0300me12!bru\u0302le\u0301e" // NFD
 	composed := "Cr\u00e8me12!br\u00fbl\u00e9e"      // NFC
-	setPassword(t, b, "employeur", tok, decomposed).want(t, http.StatusOK)
-	signIn(t, b, "employeur", employeurAccount.Email, composed).want(t, http.StatusOK)
+	setPassword(t, b, "employeur", tok, decomposed).Want(t, http.StatusOK)
+	signIn(t, b, "employeur", employeurAccount.Email, composed).Want(t, http.StatusOK)
 	// A huge password is refused without being hashed.
-	r := signIn(t, s.browser(t), "employeur", employeurAccount.Email, strings.Repeat("x", 12<<10))
-	r.problem(t, http.StatusUnauthorized, api.CodeBadCredentials)
-	if r.took > time.Second {
-		t.Errorf("a 12 KB password took %s", r.took)
+	r := signIn(t, s.Client(t), "employeur", employeurAccount.Email, strings.Repeat("x", 12<<10))
+	r.Problem(t, http.StatusUnauthorized, api.CodeBadCredentials)
+	if r.Took > time.Second {
+		t.Errorf("a 12 KB password took %s", r.Took)
 	}
 }
