@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync/atomic"
 
 	"sesame/shared/api"
 	"sesame/shared/message"
@@ -64,6 +65,28 @@ type Client struct {
 	// Transport sends the requests; nil means the default (fetch in the
 	// browser, ErrNoTransport natively).
 	Transport Transport
+}
+
+// observer is told whether each request got an answer (see Observe).
+var observer atomic.Pointer[func(reached bool)]
+
+// Observe registers f, which learns after every request of every Client
+// whether an answer arrived: reached is false when the request ended in
+// ErrOffline. It is how app/offline learns that the network is down (a
+// failed fetch) or back (any answer, even a problem). f runs on the
+// caller's goroutine and must not block; nil unregisters.
+func Observe(f func(reached bool)) {
+	if f == nil {
+		observer.Store(nil)
+		return
+	}
+	observer.Store(&f)
+}
+
+func notify(reached bool) {
+	if f := observer.Load(); f != nil {
+		(*f)(reached)
+	}
 }
 
 // Error is a problem the API answered (RFC 9457). Screens branch on
@@ -132,6 +155,7 @@ func (c *Client) do(method, path string, in, out any) error {
 		req.Header["Content-Type"] = "application/json"
 	}
 	res, err := c.transport().RoundTrip(req)
+	notify(!errors.Is(err, ErrOffline))
 	if err != nil {
 		return err
 	}

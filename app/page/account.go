@@ -73,6 +73,7 @@ func (a *Account) Render() app.UI {
 				title(accountScreen),
 				&widget.Alert{ID: "form-error", Text: a.errText, Code: a.errCode},
 				a.details(),
+				a.settings(),
 				app.Form().ID("signout-form").Method("post").Class("actions").OnSubmit(a.signOut).Body(
 					&widget.Button{ID: "signout", Text: "Se déconnecter", Submit: true, Busy: a.busy},
 				),
@@ -95,6 +96,16 @@ func (a *Account) details() app.UI {
 		app.If(a.Portal.Identifier != portal.IdentifierEmail && a.session.EmailMasked != "",
 			app.Dt().Text("Adresse mail"),
 			app.Dd().ID("email-masked").Text(a.session.EmailMasked),
+		),
+	)
+}
+
+// settings is seed 003's « Paramètres de compte — Mon mot de passe ».
+func (a *Account) settings() app.UI {
+	return app.Dl().ID("account-settings").Class("details settings").Body(
+		app.Dt().Text(accountSettings),
+		app.Dd().Body(
+			app.A().ID("password-link").Href(PortalPath(a.Portal.ID, "mes-informations/mot-de-passe")).Text(accountPassword),
 		),
 	)
 }

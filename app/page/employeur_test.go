@@ -63,8 +63,8 @@ func TestEmployeurRoutes(t *testing.T) {
 			t.Errorf("%s matches too much", p)
 		}
 	}
-	if Exists("/employeur/mes-informations/mot-de-passe") {
-		t.Error("the change-password screen is not built yet")
+	if !Exists("/employeur/mes-informations/mot-de-passe") {
+		t.Error("no change-password screen")
 	}
 }
 
@@ -277,8 +277,8 @@ func TestAccountPrerender(t *testing.T) {
 	a := &Account{Portal: portal.Employeur()}
 	html := flat(t, a)
 	wantAll(t, "mes informations", html, ">Mes informations</h1>", ">Se déconnecter</button>", loadingAccount)
-	if strings.Contains(html, "mes-informations/mot-de-passe") {
-		t.Error("no link to a screen that does not exist yet")
+	if startTag(html, "a", `id="password-link"`, `href="/employeur/mes-informations/mot-de-passe"`) == "" {
+		t.Error("no « Mon mot de passe » link to the change-password screen")
 	}
 
 	d := app.NewServerTester(a)

@@ -1,10 +1,13 @@
 package page
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
+	"sesame/app/client"
+	"sesame/app/offline"
 	"sesame/app/widget"
 	"sesame/shared/api"
 	"sesame/shared/portal"
@@ -16,6 +19,13 @@ import (
 //
 // Fields other than the e-mail (NIR, birth date, member number) render from
 // the portal's Proof list; the captcha is not built yet.
+//
+// Offline (app/offline): the fields are kept in a draft as they are typed
+// (restored at the next visit, cleared once the request is accepted), and
+// on a portal whose request can wait (offline.Queueable: employeur), a
+// request that gets no answer is queued, shown as « Demande en attente »,
+// and sent when the network returns; the screen then goes on as if it had
+// been sent at once.
 type Forgot struct {
 	app.Compo
 
@@ -30,12 +40,18 @@ type Forgot struct {
 	resent  string
 	busy    bool
 	carry   *carry
+
+	draft    offline.Draft
+	initial  map[string]string // the inputs' first values: the draft's
+	queued   bool              // the request waits for the network
+	unfollow func()
 }
 
 // Forgot's states, in data-state.
 const (
-	forgotForm = "form"
-	forgotSent = "sent"
+	forgotForm   = "form"
+	forgotSent   = "sent"
+	forgotQueued = "queued"
 )
 
 // OnInit runs on both sides, before the first render.
@@ -43,13 +59,57 @@ func (f *Forgot) OnInit() {
 	f.carry = takeCarry()
 	f.values = map[string]string{}
 	f.errs = map[string]string{}
+	f.initial = map[string]string{}
+	f.draft = offline.Draft{Portal: f.Portal.ID, Screen: offline.ForgotScreen}
+	if !app.IsClient {
+		return
+	}
+	saved := f.draft.Load()
+	if req, ok := offline.Pending(f.Portal.ID); ok {
+		f.queued = true
+		saved[portal.FieldEmail], saved[portal.FieldNIR] = req.Email, req.NIR
+		saved[portal.FieldBirthdate], saved[portal.FieldMemberNumber] = req.Birthdate, req.MemberNumber
+	}
+	for _, name := range f.Portal.Proof {
+		if v := saved[name]; v != "" {
+			f.values[name], f.initial[name] = v, v
+		}
+	}
 }
 
 // OnPreRender runs on the server only.
 func (f *Forgot) OnPreRender(ctx app.Context) { f.setTitle(ctx) }
 
 // OnMount runs in the browser only.
-func (f *Forgot) OnMount(ctx app.Context) { mounted(ctx, f.carry); f.carry = nil }
+func (f *Forgot) OnMount(ctx app.Context) {
+	mounted(ctx, f.carry)
+	f.carry = nil
+	f.unfollow = offline.Subscribe(func() { ctx.Dispatch(f.followQueue) })
+	f.followQueue(ctx)
+}
+
+// OnDismount runs in the browser only.
+func (f *Forgot) OnDismount() {
+	if f.unfollow != nil {
+		f.unfollow()
+		f.unfollow = nil
+	}
+}
+
+// followQueue shows how the queued request ended, once it has been sent.
+func (f *Forgot) followQueue(ctx app.Context) {
+	o, ok := offline.TakeOutcome(f.Portal.ID)
+	if !ok {
+		_, f.queued = offline.Pending(f.Portal.ID)
+		return
+	}
+	f.queued = false
+	if o.Err != nil {
+		f.fail(ctx, o.Err)
+		return
+	}
+	f.accepted(ctx, o.Accepted)
+}
 
 // OnNav runs in the browser only.
 func (f *Forgot) OnNav(ctx app.Context) { f.setTitle(ctx) }
@@ -65,13 +125,16 @@ func (f *Forgot) setTitle(ctx app.Context) {
 
 // Render runs on both sides.
 func (f *Forgot) Render() app.UI {
-	state := forgotForm
-	if f.sent {
-		state = forgotSent
+	state, body := forgotForm, f.form
+	switch {
+	case f.sent:
+		state, body = forgotSent, f.sentScreen
+	case f.queued:
+		state, body = forgotQueued, f.queuedScreen
 	}
 	return layout(
 		app.Section().ID("forgot").Class("screen").DataSet("state", state).DataSet("portal", f.Portal.ID).Body(
-			app.If(!f.sent, f.form()).Else(f.sentScreen()),
+			body(),
 		),
 	)
 }
@@ -84,10 +147,13 @@ func (f *Forgot) form() app.UI {
 		if !ok {
 			continue
 		}
-		fields = append(fields, spec.field(f.errs[name], func(_ app.Context, v string) {
+		field := spec.field(f.errs[name], func(_ app.Context, v string) {
 			f.values[name] = v
 			delete(f.errs, name)
-		}))
+			f.draft.Save(name, v) // Draft keeps only non-secret fields
+		})
+		field.Value = f.initial[name]
+		fields = append(fields, field)
 	}
 	return app.Div().Class("card").Body(
 		title(w.ForgotTitle),
@@ -125,6 +191,41 @@ func (f *Forgot) sentScreen() app.UI {
 			app.A().ID("back").Class("btn").Href(PortalPath(f.Portal.ID, "connexion")).Text(w.Back),
 		),
 	)
+}
+
+// queuedScreen says that the request waits for the network.
+func (f *Forgot) queuedScreen() app.UI {
+	w := wordingFor(f.Portal)
+	return app.Div().Class("card").Body(
+		title(w.ForgotTitle),
+		&widget.Alert{ID: "queued-status", Level: widget.AlertInfo, Text: offline.PendingText},
+		app.If(f.values[portal.FieldEmail] != "",
+			app.P().ID("queued-email").Body(
+				app.Text("Adresse : "),
+				app.Strong().Text(strings.TrimSpace(f.values[portal.FieldEmail])),
+			),
+		),
+		app.Div().Class("actions").Body(
+			app.Button().ID("cancel-queued").Type("button").Class("btn").OnClick(f.cancelQueued).Text(cancelQueuedText),
+			app.Button().ID("retry-queued").Type("button").Class("btn btn-primary").OnClick(f.retryQueued).Text(retryQueuedText),
+		),
+	)
+}
+
+// Buttons of the queued screen.
+const (
+	cancelQueuedText = "Annuler la demande"
+	retryQueuedText  = "Réessayer maintenant"
+)
+
+func (f *Forgot) cancelQueued(ctx app.Context, e app.Event) {
+	offline.Cancel(f.Portal.ID)
+	f.queued = false
+	focus(ctx, titleID)
+}
+
+func (f *Forgot) retryQueued(ctx app.Context, e app.Event) {
+	ctx.Async(offline.Flush)
 }
 
 // validate checks the fields locally and returns the id of the first
@@ -191,20 +292,36 @@ func (f *Forgot) send(ctx app.Context, again bool) {
 		res, err := apiClient.StartRecovery(id, req)
 		ctx.Dispatch(func(ctx app.Context) {
 			f.busy = false
+			if err != nil && !again && errors.Is(err, client.ErrOffline) && offline.Enqueue(f.Portal, req) == nil {
+				// No network: the request waits (employeur).
+				for k, v := range f.values {
+					f.initial[k] = v // the form, if shown again, keeps them
+				}
+				f.queued = true
+				focus(ctx, titleID)
+				return
+			}
 			if err != nil {
 				f.fail(ctx, err)
 				return
 			}
-			f.masked = res.MaskedEmail
 			if again {
+				f.masked = res.MaskedEmail
 				f.resent = wordingFor(f.Portal).Resent
 				return
 			}
-			f.sent = true
-			f.setTitle(ctx)
-			focus(ctx, titleID)
+			f.accepted(ctx, res)
 		})
 	})
+}
+
+// accepted shows « Consultez vos emails » and forgets the draft.
+func (f *Forgot) accepted(ctx app.Context, res api.RecoveryAccepted) {
+	f.masked = res.MaskedEmail
+	f.sent = true
+	f.draft.Clear()
+	f.setTitle(ctx)
+	focus(ctx, titleID)
 }
 
 // fail shows why a request was refused: a field's error for

@@ -1,18 +1,25 @@
 package page
 
-import "github.com/maxence-charriere/go-app/v9/pkg/app"
+import (
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"sesame/app/offline"
+)
 
 // siteName is the product name, as the header shows it.
 const siteName = "Sésame"
 
 // layout wraps a page's content with the header, the single <main> and the
-// footer every page shares.
+// footer every page shares. The header ends with the update prompt and the
+// offline banner (app/offline): live regions, empty until they have
+// something to say.
 func layout(content ...app.UI) app.UI {
 	return app.Div().Class("page").Body(
 		app.Header().Class("site-header").Body(
 			app.Div().Class("inner").Body(
 				app.A().Class("brand").Href("/").Text(siteName),
 			),
+			app.Div().Class("app-notices").Body(&offline.UpdatePrompt{}, &offline.Banner{}),
 		),
 		app.Main().ID("contenu").Class("site-main").Body(content...),
 		app.Footer().Class("site-footer").Body(

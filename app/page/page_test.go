@@ -84,7 +84,7 @@ func TestExists(t *testing.T) {
 	for path, want := range map[string]bool{
 		"/":                 true,
 		"/nope":             false,
-		"/assure/connexion": false, // not built yet
+		"/assure/connexion": true,
 		"":                  false,
 	} {
 		if got := Exists(path); got != want {

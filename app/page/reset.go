@@ -244,6 +244,7 @@ func (r *Reset) form() app.UI {
 	}
 	return app.Div().Class("card").Body(
 		title(w.ResetTitle),
+		app.If(w.ResetAdvice != "", notice("reset-advice", w.ResetAdvice)),
 		&widget.Alert{ID: "link-status", Level: widget.AlertInfo, Text: status},
 		app.Form().ID("reset-form").Method("post").NoValidate(true).
 			Aria("labelledby", titleID).
@@ -255,12 +256,17 @@ func (r *Reset) form() app.UI {
 						app.Button().ID("retry").Type("button").Class("btn").OnClick(r.retry).Text(retryText),
 					),
 				),
+				app.If(w.RulesIntro != "",
+					app.P().ID("rules-intro").Class("rules-intro").Text(w.RulesIntro),
+					&widget.Checklist{ID: "checklist", Rules: r.Checklist(), Lang: lang},
+				),
+				app.If(w.RequiredNote != "", app.P().ID("required-note").Class("required-note").Text(w.RequiredNote)),
 				&widget.PasswordField{
 					ID: "password", Label: w.PasswordLabel, Autocomplete: "new-password",
 					Error: r.pwErr, DescribedBy: "checklist", Required: true,
 					OnInput: func(_ app.Context, v string) { r.password, r.pwErr, r.server = v, "", nil },
 				},
-				&widget.Checklist{ID: "checklist", Rules: r.Checklist(), Lang: lang},
+				app.If(w.RulesIntro == "", &widget.Checklist{ID: "checklist", Rules: r.Checklist(), Lang: lang}),
 				&widget.PasswordField{
 					ID: "confirm", Label: w.ConfirmLabel, Autocomplete: "new-password",
 					Error: r.cfErr, Required: true,
@@ -292,7 +298,7 @@ func (r *Reset) doneScreen() app.UI {
 		title(w.DoneTitle),
 		app.P().ID("done-text").Role("status").Text(w.DoneText),
 		app.Div().Class("actions").Body(
-			app.A().ID("back").Class("btn").Href("/").Text(w.Back),
+			app.If(!w.DoneSignInOnly, app.A().ID("back").Class("btn").Href("/").Text(w.Back)),
 			app.A().ID("signin-link").Class("btn btn-primary").Href(PortalPath(r.Portal.ID, "connexion")).Text(w.SignInLink),
 		),
 	)

@@ -40,6 +40,16 @@ var patterns = []struct {
 	{portalRoute(portal.Employeur, "mot-de-passe-oublie"), func() app.Composer { return &Forgot{Portal: portal.Employeur()} }},
 	{portalRoute(portal.Employeur, "mot-de-passe/reinitialisation"), func() app.Composer { return &Reset{Portal: portal.Employeur()} }},
 	{portalRoute(portal.Employeur, "mes-informations"), func() app.Composer { return &Account{Portal: portal.Employeur()} }},
+	{portalRoute(portal.Assure, "connexion"), func() app.Composer { return &AssureSignIn{Portal: portal.Assure()} }},
+	{portalRoute(portal.Assure, "mot-de-passe-oublie"), func() app.Composer { return &AssureForgot{Portal: portal.Assure()} }},
+	{portalRoute(portal.Assure, "mot-de-passe/reinitialisation"), func() app.Composer { return &Reset{Portal: portal.Assure()} }},
+	{portalRoute(portal.Assure, "mes-informations"), func() app.Composer { return &Account{Portal: portal.Assure()} }},
+	{portalRoute(portal.Assure, "mes-informations/mot-de-passe"), func() app.Composer { return &Password{Portal: portal.Assure()} }},
+	{portalRoute(portal.Employeur, "mes-informations/mot-de-passe"), func() app.Composer { return &Password{Portal: portal.Employeur()} }},
+	{portalRoute(portal.Adherent, "mes-informations/mot-de-passe"), func() app.Composer { return &Password{Portal: portal.Adherent()} }},
+	{portalRoute(portal.Adherent, "connexion"), func() app.Composer { return &AdherentSignIn{Portal: portal.Adherent()} }},
+	{portalRoute(portal.Adherent, "mot-de-passe-oublie"), func() app.Composer { return &AdherentForgot{Portal: portal.Adherent()} }},
+	{portalRoute(portal.Adherent, "mes-informations"), func() app.Composer { return &Account{Portal: portal.Adherent()} }},
 }
 
 // portalRoute matches exactly /{portal}/{screen}.

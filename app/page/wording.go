@@ -43,6 +43,15 @@ type wording struct {
 	SignInLink string
 	// Link that cannot be used.
 	Restart string
+	// Optional, on the new-password screen (assure, seed 001 step 5): the
+	// advice above the rules, the sentence introducing them, and the note
+	// on the fields marked *.
+	ResetAdvice  string
+	RulesIntro   string
+	RequiredNote string
+	// DoneSignInOnly: the done screen leads to the sign-in page only (Back
+	// then names that link, and there is no link home).
+	DoneSignInOnly bool
 }
 
 var employeurWording = wording{
@@ -72,6 +81,7 @@ var employeurWording = wording{
 
 var wordings = map[string]wording{
 	"employeur": employeurWording,
+	"assure":    assureWording,
 }
 
 func wordingFor(p portal.Config) wording {

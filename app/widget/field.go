@@ -42,6 +42,14 @@ type Field struct {
 	Error     string
 	Required  bool
 	OnInput   InputFunc
+	// Live: the screen checks the value as it is typed. The error element
+	// is then always present, role="alert", so each new message is read
+	// out as it appears.
+	Live bool
+	// OnBlur receives the value when the input loses the focus (a check
+	// that waits for the user to move on: a number still being typed is
+	// not yet too short).
+	OnBlur InputFunc
 }
 
 // Render runs on both sides.
@@ -71,15 +79,39 @@ func (f *Field) Render() app.UI {
 	if f.Required {
 		in = in.Required(true)
 	}
-	if d := describedBy(f.ID, f.Hint, f.Error); d != "" {
+	if f.OnBlur != nil {
+		in = in.OnBlur(f.onBlur)
+	}
+	errText := f.Error
+	if f.Live {
+		errText = "live" // its element is always there: always tie it
+	}
+	if d := describedBy(f.ID, f.Hint, errText); d != "" {
 		in = in.Aria("describedby", d)
+	}
+	errEl := fieldError(f.ID, f.Error)
+	if f.Live {
+		errEl = liveError(f.ID, f.Error)
 	}
 	return app.Div().Class("field").Body(
 		app.Label().For(f.ID).Text(f.Label),
 		hint(f.ID, f.Hint),
 		in,
-		fieldError(f.ID, f.Error),
+		errEl,
 	)
+}
+
+func (f *Field) onBlur(ctx app.Context, e app.Event) {
+	v := ctx.JSSrc().Get("value").String()
+	if f.OnBlur != nil {
+		ctx.Emit(func() { f.OnBlur(ctx, v) })
+	}
+}
+
+// liveError is a field's error element that is always there, empty when
+// there is nothing to say, so that a message appearing in it is announced.
+func liveError(id, text string) app.UI {
+	return app.P().ID(ErrorID(id)).Class("error").Role("alert").Text(text)
 }
 
 func (f *Field) onInput(ctx app.Context, e app.Event) {
