@@ -1,10 +1,14 @@
 // Package webui serves Sésame's web app: the prerendered pages, go-app's own
-// resources (app.js, wasm_exec.js, app-worker.js), the files of the web
+// resources (app.js, wasm_exec.js), the service worker, the files of the web
 // directory under /web/, and app.wasm, brotli-precompressed when the client
 // accepts it.
 //
 // Handler wraps go-app v9.8.0's *app.Handler and takes over what it does not
 // do well here:
+//   - /app-worker.js: Sésame's own service worker (worker.go), for an app
+//     that works offline: versioned precache of the app shell, navigations
+//     falling back to the cached shell, /api/ never cached, and new
+//     versions that wait for the page's « Mettre à jour »;
 //   - /web/app.wasm (and go-app's aliases /app.wasm, /goapp.wasm): served from
 //     app.wasm.br with Content-Encoding: br when the client accepts br and the
 //     .br file is not older than app.wasm; X-Wasm-Content-Length gives the
@@ -90,13 +94,15 @@ func Handler(opts Options) http.Handler {
 	}
 	page.Routes()
 
-	return &handler{
+	h := &handler{
 		version:  opts.Version,
 		dir:      opts.WebDir,
 		goapp:    newGoApp(opts),
 		wasm:     &wasmHandler{dir: opts.WebDir},
 		manifest: manifest(),
 	}
+	h.worker = &worker{h: h}
+	return h
 }
 
 func newGoApp(opts Options) *app.Handler {
@@ -120,10 +126,8 @@ func newGoApp(opts Options) *app.Handler {
 			`<link rel="icon" type="image/png" sizes="32x32" href="` + favicon32 + `">`,
 		},
 		Styles: []string{"/web/sesame.css"},
-		// Precached by go-app's service worker along with the icons above,
-		// the styles, app.wasm and "/". Every entry must exist, or the
-		// worker does not install.
-		CacheableResources:      []string{iconMaskable, favicon32, iconSVG},
+		// go-app's service worker is not served: ours (worker.go) has its
+		// own precache list.
 		Resources:               staticDir{dir: opts.WebDir},
 		Version:                 opts.Version,
 		WasmContentLengthHeader: wasmSizeHeader,
@@ -135,6 +139,7 @@ type handler struct {
 	dir      string
 	goapp    *app.Handler
 	wasm     *wasmHandler
+	worker   *worker
 	manifest []byte
 }
 
@@ -157,7 +162,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		serveFile(w, r, h.dir, strings.TrimPrefix(p, "/"), "")
 	case "/favicon.ico":
 		serveFile(w, r, h.dir, strings.TrimPrefix(favicon32, "/web/"), "image/png")
-	case "/app.js", "/goapp.js", "/wasm_exec.js", "/app-worker.js", "/app.css":
+	case "/app-worker.js":
+		h.worker.ServeHTTP(w, r)
+	case "/app.js", "/goapp.js", "/wasm_exec.js", "/app.css":
 		h.goapp.ServeHTTP(w, r)
 	default:
 		if strings.HasPrefix(p, "/web/") {

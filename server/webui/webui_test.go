@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -348,4 +349,98 @@ func TestVersionRequired(t *testing.T) {
 		}
 	}()
 	Handler(Options{})
+}
+
+// workerCacheName reads the cache name out of the service worker.
+func workerCacheName(t *testing.T, h http.Handler) string {
+	t.Helper()
+	_, js := get(t, h, "GET", "/app-worker.js", nil)
+	m := regexp.MustCompile(`(?m)^const cacheName = "([^"]+)";$`).FindStringSubmatch(js)
+	if m == nil {
+		t.Fatalf("no cacheName in app-worker.js:\n%s", js)
+	}
+	return m[1]
+}
+
+// The service worker is Sésame's: shell precached under a versioned cache,
+// navigations falling back to it, the API left to the network, new
+// versions waiting for the page.
+func TestWorker(t *testing.T) {
+	dir := fakeWebDir(t)
+	write(t, filepath.Join(dir, "sesame.css"), []byte("body{}"))
+	h := Handler(Options{WebDir: dir, Version: testVersion})
+
+	res, js := get(t, h, "GET", "/app-worker.js", nil)
+	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/javascript") {
+		t.Fatalf("GET /app-worker.js: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	if cc := res.Header.Get("Cache-Control"); cc != "no-cache" {
+		t.Errorf("Cache-Control %q, want no-cache", cc)
+	}
+	for _, want := range []string{
+		`const resourcesToCache = ["/","/app.css","/app.js","/manifest.webmanifest","/wasm_exec.js","/web/app.wasm",`,
+		`"/web/sesame.css"]`,
+		`const networkOnly = ["/api/",`,
+		`request.mode === "navigate"`,
+		`cache.match(shell)`,
+		`if (!self.registration.active)`,
+		`event.data.type === "skip-waiting"`,
+		`self.clients.claim()`,
+		`caches.delete(key)`,
+		`const navigationTimeout = 3000;`,
+	} {
+		if !strings.Contains(js, want) {
+			t.Errorf("app-worker.js lacks %q", want)
+		}
+	}
+	// go-app's worker activated every version at once: ours waits.
+	if strings.Count(js, "skipWaiting()") != 2 {
+		t.Errorf("skipWaiting must be called only for the first version and on the page's request:\n%s", js)
+	}
+	// Nothing but the precache is ever written to the cache.
+	if n := strings.Count(js, "cache.put("); n != 1 {
+		t.Errorf("%d cache.put calls, want the one that restores a precached asset", n)
+	}
+	if name := workerCacheName(t, h); !strings.HasPrefix(name, "sesame-"+testVersion+"-") {
+		t.Errorf("cache name %q does not carry the version", name)
+	}
+
+	tag := res.Header.Get("ETag")
+	if res, _ := get(t, h, "GET", "/app-worker.js", map[string]string{"If-None-Match": tag}); res.StatusCode != 304 {
+		t.Errorf("revalidation: %d, want 304", res.StatusCode)
+	}
+
+	if node, err := exec.LookPath("node"); err == nil {
+		f := filepath.Join(t.TempDir(), "app-worker.js")
+		write(t, f, []byte(js))
+		if out, err := exec.Command(node, "--check", f).CombinedOutput(); err != nil {
+			t.Errorf("app-worker.js is not valid JavaScript: %v\n%s", err, out)
+		}
+	}
+}
+
+// A new build makes a new worker (a new cache), even under the same
+// version; nothing else does.
+func TestWorkerVersions(t *testing.T) {
+	dir := fakeWebDir(t)
+	write(t, filepath.Join(dir, "sesame.css"), []byte("body{}"))
+	h := Handler(Options{WebDir: dir, Version: testVersion})
+	first := workerCacheName(t, h)
+	if again := workerCacheName(t, h); again != first {
+		t.Errorf("the cache name changes by itself: %s, %s", first, again)
+	}
+	if other := workerCacheName(t, Handler(Options{WebDir: dir, Version: "test-2"})); other == first {
+		t.Error("a new version keeps the cache name")
+	}
+
+	later := time.Now().Add(2 * time.Hour)
+	for _, name := range []string{"sesame.css", "app.wasm.br"} {
+		before := workerCacheName(t, h)
+		if err := os.Chtimes(filepath.Join(dir, name), later, later); err != nil {
+			t.Fatal(err)
+		}
+		if after := workerCacheName(t, h); after == before {
+			t.Errorf("rebuilding %s keeps the cache name %s", name, after)
+		}
+	}
 }
