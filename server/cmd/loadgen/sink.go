@@ -1,0 +1,195 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"io"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
+	"net"
+	"net/mail"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/emersion/go-smtp"
+)
+
+// sink is an SMTP server on loopback that accepts every mail and counts
+// it. When capturing, it also keeps, per recipient, the reset token of the
+// newest mail (for the link-check scenario).
+type sink struct {
+	srv       *smtp.Server
+	ln        net.Listener
+	delivered atomic.Int64
+	capture   atomic.Bool
+
+	mu     sync.Mutex
+	tokens map[string]string // recipient → newest reset token
+}
+
+func startSink(host string) (*sink, error) {
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	if err != nil {
+		return nil, err
+	}
+	k := &sink{ln: ln, tokens: make(map[string]string)}
+	k.srv = smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &sinkSession{k: k}, nil }))
+	k.srv.Domain = "sink.loadgen.invalid"
+	k.srv.ReadTimeout = 30 * time.Second
+	k.srv.WriteTimeout = 30 * time.Second
+	k.srv.MaxMessageBytes = 1 << 20
+	k.srv.MaxRecipients = 10
+	k.srv.ErrorLog = discardLogger{}
+	go func() { _ = k.srv.Serve(ln) }()
+	return k, nil
+}
+
+// url is the SESAME_SMTP_URL that reaches the sink.
+func (k *sink) url() string {
+	return "smtp://" + k.ln.Addr().String() + "?tls=none&timeout=10s"
+}
+
+func (k *sink) close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := k.srv.Shutdown(ctx); err != nil {
+		_ = k.srv.Close()
+	}
+}
+
+// tokenCount is how many recipients have a captured token.
+func (k *sink) tokenCount() int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return len(k.tokens)
+}
+
+func (k *sink) tokenList() []string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	out := make([]string, 0, len(k.tokens))
+	for _, t := range k.tokens {
+		out = append(out, t)
+	}
+	return out
+}
+
+type discardLogger struct{}
+
+func (discardLogger) Printf(string, ...any) {}
+func (discardLogger) Println(...any)        {}
+
+type sinkSession struct {
+	k  *sink
+	to []string
+}
+
+func (s *sinkSession) Reset()                               { s.to = nil }
+func (s *sinkSession) Logout() error                        { return nil }
+func (s *sinkSession) Mail(string, *smtp.MailOptions) error { return nil }
+func (s *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.to = append(s.to, strings.ToLower(to))
+	return nil
+}
+
+func (s *sinkSession) Data(r io.Reader) error {
+	if !s.k.capture.Load() {
+		_, err := io.Copy(io.Discard, r)
+		if err == nil {
+			s.k.delivered.Add(1)
+		}
+		return err
+	}
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	s.k.delivered.Add(1)
+	if tok := resetToken(raw); tok != "" {
+		s.k.mu.Lock()
+		for _, to := range s.to {
+			s.k.tokens[to] = tok
+		}
+		s.k.mu.Unlock()
+	}
+	return nil
+}
+
+// resetLink finds the token in a reset link: …/mot-de-passe/reinitialisation#<token>.
+var resetLink = regexp.MustCompile(`/mot-de-passe/reinitialisation#([A-Za-z0-9_-]{16,512})`)
+
+// resetToken returns the reset token of a mail, looking through its
+// decoded text parts; "" if there is none.
+func resetToken(raw []byte) string {
+	m, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		return ""
+	}
+	for _, text := range textParts(m.Header.Get("Content-Type"), m.Header.Get("Content-Transfer-Encoding"), m.Body, 0) {
+		if sub := resetLink.FindSubmatch(text); sub != nil {
+			return string(sub[1])
+		}
+	}
+	return ""
+}
+
+// textParts returns the decoded bodies of the text parts of a MIME entity.
+func textParts(contentType, encoding string, body io.Reader, depth int) [][]byte {
+	mt, params, err := mime.ParseMediaType(contentType)
+	if contentType == "" {
+		mt, err = "text/plain", nil
+	}
+	if err != nil || depth > 5 {
+		return nil
+	}
+	if strings.HasPrefix(mt, "multipart/") {
+		var out [][]byte
+		mr := multipart.NewReader(body, params["boundary"])
+		for {
+			p, err := mr.NextRawPart()
+			if err != nil {
+				return out
+			}
+			out = append(out, textParts(p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p, depth+1)...)
+		}
+	}
+	if !strings.HasPrefix(mt, "text/") {
+		return nil
+	}
+	var r io.Reader = body
+	switch strings.ToLower(strings.TrimSpace(encoding)) {
+	case "quoted-printable":
+		r = quotedprintable.NewReader(body)
+	case "base64":
+		r = base64.NewDecoder(base64.StdEncoding, newlineStripper{body})
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil
+	}
+	return [][]byte{b}
+}
+
+// newlineStripper drops CR and LF, which base64 bodies are wrapped with.
+type newlineStripper struct{ r io.Reader }
+
+func (n newlineStripper) Read(p []byte) (int, error) {
+	for {
+		k, err := n.r.Read(p)
+		j := 0
+		for _, c := range p[:k] {
+			if c != '\r' && c != '\n' {
+				p[j] = c
+				j++
+			}
+		}
+		if j > 0 || err != nil {
+			return j, err
+		}
+	}
+}

@@ -1,0 +1,17 @@
+// Package bench measures the assembled edge server in-process, where a
+// profiler can see it: the recovery request end to end over a real
+// loopback listener or straight into the handler (with the mail outbox
+// working or stalled), and the parts each request pays for: synced Badger
+// commits, the rate limiter, the token store, the outbox scan, the mail
+// rendering. BenchmarkGroupCommit prototypes a suggestion; it is not
+// server code.
+//
+// It holds benchmarks only. Their figures are quoted in reports, never
+// asserted:
+//
+//	go test -run='^$' -bench=. ./server/sesame/bench
+//	go test -run='^$' -bench='^BenchmarkRecovery$/^sync=on$' -benchtime=10s \
+//	    -cpuprofile=cpu.prof -blockprofile=block.prof ./server/sesame/bench
+//
+// The load run of the real binary is server/cmd/loadgen.
+package bench
