@@ -60,6 +60,11 @@ const (
 	CodeInternal          = "internal"
 	CodeCurrentPassword   = "current_password_invalid"
 	CodeChannelNotAllowed = "channel_not_supported"
+	// Passkeys.
+	CodePasskeyFailed  = "passkey_failed"            // 401: the assertion or attestation does not verify (one answer for every cause)
+	CodeCeremonyGone   = "ceremony_expired"          // 410: no ceremony for this browser, or it expired or was used
+	CodePasskeyUnknown = "passkey_not_found"         // 404: no such passkey on this account
+	CodeReauthRequired = "reauthentication_required" // 403: deleting a passkey needs the password or a recent sign-in with another passkey
 )
 
 // PasswordCheck is the body of POST /portals/{portal}/password-check.
@@ -180,3 +185,36 @@ type CaptchaChallenge struct {
 	AudioURL  string    `json:"audio_url"`
 	ExpiresAt time.Time `json:"expires_at"`
 }
+
+// PasskeyBegin is the optional body of POST
+// /portals/{portal}/passkeys/register/begin: the name the member gives the
+// passkey ("Téléphone de Thomas"); empty means a name chosen by the server.
+// Passkey sign-in begin takes {}.
+type PasskeyBegin struct {
+	Name string `json:"name,omitempty"`
+}
+
+// Passkey is one registered passkey as the account page lists it.
+// ID is the credential id, base64url without padding.
+type Passkey struct {
+	ID         string     `json:"id"`
+	Name       string     `json:"name"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+}
+
+// Passkeys answers GET /portals/{portal}/passkeys.
+type Passkeys struct {
+	Passkeys []Passkey `json:"passkeys"`
+}
+
+// PasskeyDelete is the body of DELETE /portals/{portal}/passkeys/{id}: the
+// account's password, unless the session was opened with another passkey
+// less than PasskeyReauthWindow ago.
+type PasskeyDelete struct {
+	Password string `json:"password,omitempty"`
+}
+
+// PasskeyReauthWindow is how long a passkey sign-in counts as proof of
+// presence for deleting another passkey without the password.
+const PasskeyReauthWindow = 10 * time.Minute

@@ -51,6 +51,10 @@ var problems = map[string]Text{
 	api.CodeInternal:          {"Une erreur est survenue. Merci de réessayer.", "Something went wrong. Please try again."},
 	api.CodeCurrentPassword:   {"Le mot de passe actuel est incorrect.", "The current password is incorrect."},
 	api.CodeChannelNotAllowed: {"Ce portail ne propose pas ce moyen de récupération.", "This portal does not offer this recovery channel."},
+	api.CodePasskeyFailed:     {"La connexion avec la clé d'accès n'a pas abouti.", "Signing in with the passkey did not work."},
+	api.CodeCeremonyGone:      {"Le délai est dépassé. Merci de recommencer.", "Time is up. Please start again."},
+	api.CodePasskeyUnknown:    {"Cette clé d'accès n'existe pas.", "There is no such passkey."},
+	api.CodeReauthRequired:    {"Merci de saisir votre mot de passe pour confirmer.", "Please type your password to confirm."},
 }
 
 // Problem returns the detail of an API error code in lang.
