@@ -44,7 +44,9 @@ func Decode(w http.ResponseWriter, r *http.Request, max int64, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return &Error{Status: http.StatusBadRequest, Code: api.CodeInvalidJSON, Err: err}
 	}
-	if dec.More() {
+	// Only JSON whitespace may follow the value. (dec.More would let a
+	// stray "]" or "}" through.)
+	if len(bytes.TrimLeft(body[dec.InputOffset():], " \t\r\n")) > 0 {
 		return New(http.StatusBadRequest, api.CodeInvalidJSON)
 	}
 	if bytes.Contains(body, []byte(`\u0000`)) {
