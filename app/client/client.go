@@ -290,6 +290,56 @@ func (c *Client) ChangePassword(portalID string, req api.ChangePassword) (api.Do
 	return d, err
 }
 
+// PasskeyRegisterBegin is POST /passkeys/register/begin: the creation
+// options (go-webauthn's JSON, as it is) for a new passkey of the signed-in
+// member, named name (empty: the server names it). The ceremony is bound to
+// this browser by a cookie.
+func (c *Client) PasskeyRegisterBegin(portalID, name string) (json.RawMessage, error) {
+	var o json.RawMessage
+	err := c.do("POST", portalPath(portalID, "passkeys", "register", "begin"), api.PasskeyBegin{Name: name}, &o)
+	return o, err
+}
+
+// PasskeyRegisterFinish is POST /passkeys/register/finish with the
+// browser's new credential (app/passkey.Create); 201 gives the passkey.
+func (c *Client) PasskeyRegisterFinish(portalID string, credential json.RawMessage) (api.Passkey, error) {
+	var p api.Passkey
+	err := c.do("POST", portalPath(portalID, "passkeys", "register", "finish"), credential, &p)
+	return p, err
+}
+
+// Passkeys is GET /passkeys: the signed-in member's passkeys.
+func (c *Client) Passkeys(portalID string) (api.Passkeys, error) {
+	var p api.Passkeys
+	err := c.do("GET", portalPath(portalID, "passkeys"), nil, &p)
+	return p, err
+}
+
+// DeletePasskey is DELETE /passkeys/{id}. The password may be empty: the
+// server then answers 403 reauthentication_required unless the session was
+// opened with another passkey a moment ago.
+func (c *Client) DeletePasskey(portalID, id, password string) error {
+	return c.do("DELETE", portalPath(portalID, "passkeys", id), api.PasskeyDelete{Password: password}, nil)
+}
+
+// PasskeySignInBegin is POST /session/passkey/begin: the request options
+// of a discoverable sign-in (no account named), bound to this browser by a
+// cookie.
+func (c *Client) PasskeySignInBegin(portalID string) (json.RawMessage, error) {
+	var o json.RawMessage
+	err := c.do("POST", portalPath(portalID, "session", "passkey", "begin"), struct{}{}, &o)
+	return o, err
+}
+
+// PasskeySignInFinish is POST /session/passkey/finish with the browser's
+// assertion (app/passkey.Get): signed in as with a password, or 401
+// passkey_failed, 410 ceremony_expired.
+func (c *Client) PasskeySignInFinish(portalID string, assertion json.RawMessage) (api.Session, error) {
+	var s api.Session
+	err := c.do("POST", portalPath(portalID, "session", "passkey", "finish"), assertion, &s)
+	return s, err
+}
+
 // Captcha is POST /captcha: a new image and audio challenge.
 func (c *Client) Captcha() (api.CaptchaChallenge, error) {
 	var ch api.CaptchaChallenge

@@ -142,3 +142,63 @@ func TestNativeDefault(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestPasskeyCalls(t *testing.T) {
+	options := `{"publicKey":{"challenge":"AAEC","rpId":"localhost"}}`
+	f := &fake{res: Response{Status: 200, ContentType: "application/json", Body: []byte(options)}}
+	c := &Client{Transport: f}
+
+	o, err := c.PasskeySignInBegin("employeur")
+	if err != nil || string(o) != options {
+		t.Fatalf("begin = %s (%v): the options must come back as they are", o, err)
+	}
+	if _, err := c.PasskeyRegisterBegin("employeur", "Téléphone de Claire"); err != nil {
+		t.Fatal(err)
+	}
+	cred := json.RawMessage(`{"id":"qrvM","rawId":"qrvM","type":"public-key","response":{"clientDataJSON":"e30"}}`)
+	c.PasskeySignInFinish("employeur", cred)
+	c.PasskeyRegisterFinish("employeur", cred)
+	c.Passkeys("employeur")
+	c.DeletePasskey("employeur", "qr-_M", "pw")
+	c.DeletePasskey("employeur", "qr-_M", "")
+
+	want := []struct{ line, body string }{
+		{"POST /api/v1/portals/employeur/session/passkey/begin", `{}`},
+		{"POST /api/v1/portals/employeur/passkeys/register/begin", `{"name":"Téléphone de Claire"}`},
+		{"POST /api/v1/portals/employeur/session/passkey/finish", string(cred)},
+		{"POST /api/v1/portals/employeur/passkeys/register/finish", string(cred)},
+		{"GET /api/v1/portals/employeur/passkeys", ""},
+		{"DELETE /api/v1/portals/employeur/passkeys/qr-_M", `{"password":"pw"}`},
+		{"DELETE /api/v1/portals/employeur/passkeys/qr-_M", `{}`},
+	}
+	for i, w := range want {
+		r := f.reqs[i]
+		if got := r.Method + " " + r.URL; got != w.line {
+			t.Errorf("request %d = %s, want %s", i, got, w.line)
+		}
+		if string(r.Body) != w.body {
+			t.Errorf("request %d body = %s, want %s", i, r.Body, w.body)
+		}
+	}
+}
+
+func TestPasskeyAnswers(t *testing.T) {
+	f := &fake{res: Response{Status: 201, ContentType: "application/json", Body: []byte(
+		`{"id":"qrvM","name":"Téléphone","created_at":"2025-11-22T13:33:00Z"}`)}}
+	p, err := (&Client{Transport: f}).PasskeyRegisterFinish("employeur", json.RawMessage(`{}`))
+	if err != nil || p.ID != "qrvM" || p.Name != "Téléphone" || p.CreatedAt.Hour() != 13 || p.LastUsedAt != nil {
+		t.Fatalf("passkey = %+v (%v)", p, err)
+	}
+
+	f.res = Response{Status: 403, ContentType: "application/problem+json", Body: []byte(
+		`{"status":403,"code":"reauthentication_required","detail":"Merci de saisir votre mot de passe pour confirmer."}`)}
+	if p := ProblemOf((&Client{Transport: f}).DeletePasskey("employeur", "qrvM", "")); p == nil || p.Code != api.CodeReauthRequired {
+		t.Fatalf("problem = %+v", p)
+	}
+
+	f.res = Response{Status: 410, ContentType: "application/problem+json", Body: []byte(`{"status":410,"code":"ceremony_expired"}`)}
+	_, err = (&Client{Transport: f}).PasskeySignInFinish("employeur", json.RawMessage(`{}`))
+	if p := ProblemOf(err); p == nil || p.Code != api.CodeCeremonyGone || p.Detail == "" {
+		t.Fatalf("problem = %+v", p)
+	}
+}

@@ -10,22 +10,27 @@ import (
 
 const accountScreen = "Mes informations"
 
-// Account is /{portal}/mes-informations: who is signed in, and signing out.
-// Signed out, it leads back to the sign-in screen.
+// Account is /{portal}/mes-informations: who is signed in, the account's
+// settings (password, passkeys), and signing out. Signed out, it leads back
+// to the sign-in screen.
 type Account struct {
 	app.Compo
 
 	Portal portal.Config
 
-	session *api.Session
-	errCode string
-	errText string
-	busy    bool
-	carry   *carry
+	session  *api.Session
+	errCode  string
+	errText  string
+	busy     bool
+	carry    *carry
+	passkeys *accountPasskeys
 }
 
 // OnInit runs on both sides, before the first render.
-func (a *Account) OnInit() { a.carry = takeCarry() }
+func (a *Account) OnInit() {
+	a.carry = takeCarry()
+	a.passkeys = &accountPasskeys{Portal: a.Portal.ID}
+}
 
 // OnPreRender runs on the server only.
 func (a *Account) OnPreRender(ctx app.Context) {
@@ -49,6 +54,7 @@ func (a *Account) load(ctx app.Context) {
 		ctx.Dispatch(func(ctx app.Context) {
 			if err == nil {
 				a.session = &s
+				a.passkeys.Identifier = s.Identifier
 				return
 			}
 			code, detail, p := failureOf(err)
@@ -74,6 +80,9 @@ func (a *Account) Render() app.UI {
 				&widget.Alert{ID: "form-error", Text: a.errText, Code: a.errCode},
 				a.details(),
 				a.settings(),
+				// The slot stays when the section goes (signed out), so the
+				// sign-out form is not rebuilt: its navigation would be lost.
+				app.Div().Class("passkeys-slot").Body(app.If(a.session != nil, a.passkeys)),
 				app.Form().ID("signout-form").Method("post").Class("actions").OnSubmit(a.signOut).Body(
 					&widget.Button{ID: "signout", Text: "Se déconnecter", Submit: true, Busy: a.busy},
 				),

@@ -6,6 +6,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
+	"sesame/app/widget"
 	"sesame/shared/identity"
 	"sesame/shared/portal"
 )
@@ -93,7 +94,7 @@ func checkMemberNumber(v string) (number, problem string) {
 }
 
 // memberField is the member-number input of both adherent screens.
-func memberField(label, errText string, value string, onInput func(app.Context, string)) app.UI {
+func memberField(label, errText string, value string, onInput func(app.Context, string)) *widget.Field {
 	s := specs[portal.FieldMemberNumber] // id member-number, autocomplete username, numeric keypad
 	f := s.field(errText, onInput)
 	f.Label, f.Hint, f.Value = label, adherentNumberHint, value

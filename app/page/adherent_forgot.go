@@ -54,6 +54,7 @@ type AdherentForgot struct {
 	errText string
 	busy    bool
 	carry   *carry
+	passkey *passkeySignIn
 }
 
 // AdherentForgot's states, in data-state.
@@ -69,6 +70,7 @@ const (
 // OnInit runs on both sides, before the first render.
 func (f *AdherentForgot) OnInit() {
 	f.carry = takeCarry()
+	f.passkey = &passkeySignIn{Portal: f.Portal.ID, Lead: passkeyForgotLead}
 	f.state = adherentNumber
 }
 
@@ -145,6 +147,9 @@ func (f *AdherentForgot) Render() app.UI {
 func (f *AdherentForgot) requestSteps() []app.UI {
 	ui := []app.UI{
 		title(adherentForgotTitle),
+		// The passkey comes first, while the member has not started; its
+		// slot stays, so the elements after it are updated, not rebuilt.
+		app.Div().Class("passkey-slot").Body(app.If(f.state == adherentNumber, f.passkey)),
 		app.P().ID("forgot-lead").Class("lead adherent-lead").Text(adherentForgotLead),
 		app.P().ID("forgot-intro").Text(adherentForgotIntro),
 	}

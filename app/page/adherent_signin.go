@@ -34,6 +34,7 @@ type AdherentSignIn struct {
 	errText  string
 	busy     bool
 	carry    *carry
+	passkey  *passkeySignIn
 
 	captcha       *widget.Captcha
 	showCaptcha   bool
@@ -44,6 +45,7 @@ type AdherentSignIn struct {
 // OnInit runs on both sides, before the first render.
 func (s *AdherentSignIn) OnInit() {
 	s.carry = takeCarry()
+	s.passkey = &passkeySignIn{Portal: s.Portal.ID, Autofill: true}
 	s.showCaptcha = s.Portal.SignInCaptcha
 	s.captcha = &widget.Captcha{ID: "captcha", Client: apiClient, OnChange: s.captchaChanged}
 }
@@ -90,9 +92,9 @@ func (s *AdherentSignIn) Render() app.UI {
 					OnSubmit(s.submit).
 					Body(
 						&widget.Alert{ID: "form-error", Text: s.errText, Code: s.errCode},
-						memberField(adherentIDLabel, s.numErr, "", func(_ app.Context, v string) {
+						signInField(memberField(adherentIDLabel, s.numErr, "", func(_ app.Context, v string) {
 							s.number, s.numErr = v, ""
-						}),
+						})),
 						&widget.PasswordField{
 							ID: "password", Label: adherentPassLabel, Autocomplete: "current-password",
 							Error: s.pwErr, Required: true,
@@ -116,6 +118,7 @@ func (s *AdherentSignIn) Render() app.UI {
 							app.A().ID("forgot-link").Href(PortalPath(s.Portal.ID, "mot-de-passe-oublie")).Text(adherentForgotLink),
 						),
 					),
+				s.passkey,
 			),
 		),
 	)

@@ -45,7 +45,7 @@ func TestAdherentSignInPrerender(t *testing.T) {
 		">Connexion</button>",
 		">Mot de passe oublié, ou première connexion</a>",
 	)
-	if in := startTag(html, "input", `id="member-number"`); !strings.Contains(in, `autocomplete="username"`) || !strings.Contains(in, `inputmode="numeric"`) {
+	if in := startTag(html, "input", `id="member-number"`); !strings.Contains(in, `autocomplete="username webauthn"`) || !strings.Contains(in, `inputmode="numeric"`) {
 		t.Errorf("#member-number: %s", in)
 	}
 	if in := startTag(html, "input", `id="password"`); !strings.Contains(in, `autocomplete="current-password"`) || !strings.Contains(in, `type="password"`) {

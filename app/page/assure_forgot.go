@@ -49,6 +49,7 @@ type AssureForgot struct {
 	blocked  string // the server's « bloqué jusqu'au … » sentence
 	busy     bool
 	carry    *carry
+	passkey  *passkeySignIn
 
 	captcha       *widget.Captcha
 	captchaID     string
@@ -66,6 +67,7 @@ const (
 // OnInit runs on both sides, before the first render.
 func (f *AssureForgot) OnInit() {
 	f.carry = takeCarry()
+	f.passkey = &passkeySignIn{Portal: f.Portal.ID, Lead: passkeyForgotLead}
 	f.state = assureForm
 	f.captcha = &widget.Captcha{Client: apiClient, Asterisk: true, OnChange: func(id, answer string) {
 		f.captchaID, f.captchaAnswer = id, answer
@@ -107,6 +109,7 @@ func (f *AssureForgot) form() app.UI {
 	w := assureWording
 	return app.Div().Class("card").Body(
 		title(w.ForgotTitle),
+		f.passkey,
 		app.P().Class("lead").Text(w.ForgotIntro),
 		app.P().ID("forgot-info").Text(assureForgotInfo),
 		app.Form().ID("forgot-form").Method("post").NoValidate(true).

@@ -42,6 +42,7 @@ type AssureSignIn struct {
 	errText  string
 	busy     bool
 	carry    *carry
+	passkey  *passkeySignIn
 
 	// captcha is shown once the server asked for it.
 	captcha       *widget.Captcha
@@ -53,6 +54,7 @@ type AssureSignIn struct {
 // OnInit runs on both sides, before the first render.
 func (s *AssureSignIn) OnInit() {
 	s.carry = takeCarry()
+	s.passkey = &passkeySignIn{Portal: s.Portal.ID, Autofill: true}
 	s.captcha = &widget.Captcha{Client: apiClient, OnChange: func(id, answer string) {
 		s.captchaID, s.captchaAnswer = id, answer
 	}}
@@ -93,7 +95,7 @@ func (s *AssureSignIn) Render() app.UI {
 						app.H2().ID("signin-brand").TabIndex(-1).Text(assureSignInTitle),
 						&widget.Alert{ID: "form-error", Text: s.errText, Code: s.errCode},
 						&widget.Field{
-							ID: "nir", Label: assureNIRLabel, Autocomplete: "username", InputMode: "numeric",
+							ID: "nir", Label: assureNIRLabel, Autocomplete: signInAutocomplete, InputMode: "numeric",
 							Error: s.nirErr, Required: true, Live: true,
 							OnInput: func(_ app.Context, v string) { s.nir, s.nirErr = v, checkNIR(v, false) },
 							OnBlur:  func(_ app.Context, v string) { s.nir, s.nirErr = v, checkNIR(v, true) },
@@ -113,6 +115,7 @@ func (s *AssureSignIn) Render() app.UI {
 							&widget.Button{ID: "submit", Text: assureSignInBtn, Primary: true, Submit: true, Busy: s.busy},
 						),
 					),
+				s.passkey,
 			),
 		),
 	)

@@ -80,7 +80,7 @@ func TestAssureSignInPrerender(t *testing.T) {
 		">ME CONNECTER</button>",
 	)
 	wantAttrs(t, html, "a", "forgot-link", `href="/assure/mot-de-passe-oublie"`)
-	wantAttrs(t, html, "input", "nir", `autocomplete="username"`, `inputmode="numeric"`, `aria-describedby="nir-error"`)
+	wantAttrs(t, html, "input", "nir", `autocomplete="username webauthn"`, `inputmode="numeric"`, `aria-describedby="nir-error"`)
 	wantAttrs(t, html, "input", "password", `autocomplete="current-password"`, `type="password"`)
 	wantAttrs(t, html, "p", "nir-error", `role="alert"`)
 	if strings.Contains(html, `id="captcha"`) {

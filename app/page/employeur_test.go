@@ -89,7 +89,7 @@ func TestSignInPrerender(t *testing.T) {
 		">SE CONNECTER</button>",
 		">Mot de passe oublié?</a>",
 	)
-	if in := startTag(html, "input", `id="email"`); !strings.Contains(in, `type="email"`) || !strings.Contains(in, `autocomplete="username"`) {
+	if in := startTag(html, "input", `id="email"`); !strings.Contains(in, `type="email"`) || !strings.Contains(in, `autocomplete="username webauthn"`) {
 		t.Errorf("#email: %s", in)
 	}
 	if in := startTag(html, "input", `id="password"`); !strings.Contains(in, `type="password"`) || !strings.Contains(in, `autocomplete="current-password"`) {

@@ -42,8 +42,19 @@ var specs = map[string]fieldSpec{
 // which password managers know as the username.
 func identifierSpec(p portal.Config) fieldSpec {
 	s := specs[string(p.Identifier)]
-	s.Autocomplete = "username"
+	s.Autocomplete = signInAutocomplete
 	return s
+}
+
+// signInAutocomplete marks a sign-in screen's identifier field: the
+// username of password managers, and the field whose autofill lists the
+// passkeys (the conditional request of passkeySignIn).
+const signInAutocomplete = "username webauthn"
+
+// signInField marks f as a sign-in screen's identifier field.
+func signInField(f *widget.Field) *widget.Field {
+	f.Autocomplete = signInAutocomplete
+	return f
 }
 
 // field builds the widget for a spec. The input keeps what is typed; the

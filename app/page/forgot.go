@@ -40,6 +40,7 @@ type Forgot struct {
 	resent  string
 	busy    bool
 	carry   *carry
+	passkey *passkeySignIn
 
 	draft    offline.Draft
 	initial  map[string]string // the inputs' first values: the draft's
@@ -57,6 +58,7 @@ const (
 // OnInit runs on both sides, before the first render.
 func (f *Forgot) OnInit() {
 	f.carry = takeCarry()
+	f.passkey = &passkeySignIn{Portal: f.Portal.ID, Lead: passkeyForgotLead}
 	f.values = map[string]string{}
 	f.errs = map[string]string{}
 	f.initial = map[string]string{}
@@ -157,6 +159,7 @@ func (f *Forgot) form() app.UI {
 	}
 	return app.Div().Class("card").Body(
 		title(w.ForgotTitle),
+		f.passkey,
 		app.P().Class("lead").Text(w.ForgotIntro),
 		app.Form().ID("forgot-form").Method("post").NoValidate(true).
 			Aria("labelledby", titleID).

@@ -71,6 +71,15 @@ func focus(ctx app.Context, id string) {
 	})
 }
 
+// dispatchOn runs fn on the UI goroutine with c's own context, then
+// re-renders c. An event's context belongs to the element that received
+// it, and a re-render may replace that element (a row's « Supprimer »
+// becomes a password form): whatever was deferred on it — a focus, a
+// navigation — would then never run. Deferred on the component, it does.
+func dispatchOn(ctx app.Context, c app.Composer, fn func(app.Context)) {
+	ctx.Dispatcher().Dispatch(app.Dispatch{Mode: app.Update, Source: c, Function: fn})
+}
+
 // screenTitle is the document title of a portal's screen.
 func screenTitle(screen, portalName string) string {
 	if portalName == "" {

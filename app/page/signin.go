@@ -30,11 +30,13 @@ type SignIn struct {
 	errText    string
 	busy       bool
 	carry      *carry
+	passkey    *passkeySignIn
 }
 
 // OnInit runs on both sides, before the first render.
 func (s *SignIn) OnInit() {
 	s.carry = takeCarry()
+	s.passkey = &passkeySignIn{Portal: s.Portal.ID, Autofill: true}
 	if s.role == "" && len(s.Portal.Roles) > 0 {
 		s.role = defaultRole(s.Portal)
 	}
@@ -99,6 +101,7 @@ func (s *SignIn) Render() app.UI {
 								Text("Mot de passe oublié?"),
 						),
 					),
+				s.passkey,
 			),
 		),
 	)
