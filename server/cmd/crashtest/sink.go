@@ -1,0 +1,254 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"io"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
+	"net"
+	"net/mail"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/emersion/go-smtp"
+)
+
+// sink is the SMTP server the Sésame under test delivers to. It keeps every
+// message, and can be stopped and started again on the same address (an
+// SMTP outage).
+type sink struct {
+	addr string // host:port, fixed at the first start
+
+	mu   sync.Mutex
+	srv  *smtp.Server
+	msgs []message
+}
+
+// message is one delivery: what a recipient would find in the mailbox.
+type message struct {
+	to     string
+	kind   string // X-Sesame-Kind
+	secret string // the reset link's token, or the code; "" for notices
+	digest [32]byte
+	at     time.Time
+}
+
+// start listens on the sink's address (a free port the first time).
+func (k *sink) start() error {
+	addr := k.addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	k.addr = ln.Addr().String()
+	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &session{k: k}, nil }))
+	srv.Domain = "sink.crashtest.invalid"
+	srv.ReadTimeout, srv.WriteTimeout = 30*time.Second, 30*time.Second
+	srv.MaxMessageBytes = 1 << 20
+	srv.ErrorLog = quiet{}
+	k.mu.Lock()
+	k.srv = srv
+	k.mu.Unlock()
+	go func() { _ = srv.Serve(ln) }()
+	return nil
+}
+
+// stop closes the listener and every open SMTP session: from then on,
+// delivery fails to connect.
+func (k *sink) stop() {
+	k.mu.Lock()
+	srv := k.srv
+	k.srv = nil
+	k.mu.Unlock()
+	if srv != nil {
+		_ = srv.Close()
+	}
+}
+
+// url is the SESAME_SMTP_URL of the sink.
+func (k *sink) url() string { return "smtp://" + k.addr + "?tls=none&timeout=5s" }
+
+// all returns a copy of every message received so far.
+func (k *sink) all() []message {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return append([]message(nil), k.msgs...)
+}
+
+// secrets returns the distinct secrets of the messages of kind to `to`,
+// in order of first arrival.
+func (k *sink) secrets(to, kind string) []string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	var out []string
+	seen := map[string]bool{}
+	for _, m := range k.msgs {
+		if m.to == to && m.kind == kind && m.secret != "" && !seen[m.secret] {
+			seen[m.secret] = true
+			out = append(out, m.secret)
+		}
+	}
+	return out
+}
+
+// codes returns the codes of the code mails to `to`, in order of arrival,
+// a code delivered twice twice.
+func (k *sink) codes(to string) []string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	var out []string
+	for _, m := range k.msgs {
+		if m.to == to && m.kind == "reset_code" {
+			out = append(out, m.secret)
+		}
+	}
+	return out
+}
+
+// count counts the messages of kind to `to`, duplicates included.
+func (k *sink) count(to, kind string) int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	n := 0
+	for _, m := range k.msgs {
+		if m.to == to && m.kind == kind {
+			n++
+		}
+	}
+	return n
+}
+
+// distinct counts the different messages of kind to `to` (a message
+// delivered twice counts once).
+func (k *sink) distinct(to, kind string) int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	seen := map[[32]byte]bool{}
+	for _, m := range k.msgs {
+		if m.to == to && m.kind == kind {
+			seen[m.digest] = true
+		}
+	}
+	return len(seen)
+}
+
+type session struct {
+	k  *sink
+	to []string
+}
+
+func (s *session) Reset()                               { s.to = nil }
+func (s *session) Logout() error                        { return nil }
+func (s *session) Mail(string, *smtp.MailOptions) error { return nil }
+func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.to = append(s.to, strings.ToLower(to))
+	return nil
+}
+
+func (s *session) Data(r io.Reader) error {
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	m, err := parse(raw)
+	if err != nil {
+		return &smtp.SMTPError{Code: 554, Message: "crashtest sink: " + err.Error()}
+	}
+	m.at = time.Now()
+	s.k.mu.Lock()
+	defer s.k.mu.Unlock()
+	for _, to := range s.to {
+		m.to = to
+		s.k.msgs = append(s.k.msgs, m)
+	}
+	return nil
+}
+
+var (
+	linkToken = regexp.MustCompile(`/mot-de-passe/reinitialisation#([A-Za-z0-9_-]{43})`)
+	codeLine  = regexp.MustCompile(`(?m)^[ \t]*([0-9]{4,10})[ \t]*\r?$`)
+)
+
+// parse reads the kind, the text and the secret of a message. Its digest
+// covers what the recipient reads (subject and text), not the headers a
+// new delivery attempt changes (Date, Message-ID).
+func parse(raw []byte) (message, error) {
+	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		return message{}, err
+	}
+	var text strings.Builder
+	if err := readText(&text, msg.Header.Get("Content-Type"), msg.Header.Get("Content-Transfer-Encoding"), msg.Body); err != nil {
+		return message{}, err
+	}
+	m := message{kind: msg.Header.Get("X-Sesame-Kind")}
+	switch {
+	case linkToken.MatchString(text.String()):
+		m.secret = linkToken.FindStringSubmatch(text.String())[1]
+	case m.kind == "reset_code" || m.kind == "change_code":
+		if c := codeLine.FindStringSubmatch(text.String()); c != nil {
+			m.secret = c[1]
+		}
+	}
+	m.digest = sha256.Sum256([]byte(msg.Header.Get("Subject") + "\x00" + text.String()))
+	return m, nil
+}
+
+// readText appends the text/plain parts of a MIME entity to w.
+func readText(w *strings.Builder, contentType, encoding string, body io.Reader) error {
+	if contentType == "" {
+		contentType = "text/plain"
+	}
+	mt, params, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return err
+	}
+	if strings.HasPrefix(mt, "multipart/") {
+		parts := multipart.NewReader(body, params["boundary"])
+		for {
+			p, err := parts.NextRawPart()
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if err := readText(w, p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p); err != nil {
+				return err
+			}
+		}
+	}
+	if mt != "text/plain" {
+		return nil
+	}
+	switch strings.ToLower(encoding) {
+	case "quoted-printable":
+		body = quotedprintable.NewReader(body)
+	case "base64":
+		b, err := io.ReadAll(body)
+		if err != nil {
+			return err
+		}
+		dec, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(string(b)), ""))
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(dec)
+	}
+	_, err = io.Copy(w, body)
+	return err
+}
+
+// quiet drops go-smtp's log lines (a killed server leaves broken sessions).
+type quiet struct{}
+
+func (quiet) Printf(string, ...any) {}
+func (quiet) Println(...any)        {}
