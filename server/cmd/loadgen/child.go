@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -16,7 +15,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 )
@@ -26,7 +24,8 @@ type child struct {
 	cmd        *exec.Cmd
 	base       string // http://host:port
 	adminToken string
-	dir        string // temp dir: data/ and the server's output
+	dir        string // temp dir: the server's output (and data/ unless -data-dir)
+	dataDir    string
 	logPath    string
 	log        *os.File
 	exited     chan struct{}
@@ -35,6 +34,8 @@ type child struct {
 	rss *rssSampler
 
 	probeBefore [2]time.Duration // fsync p50, p99 in dir before the start
+	readyAfter  time.Duration    // from the start of the process to /readyz 200
+	diskBefore  int64            // bytes in the data directory before the start
 }
 
 // limitsEnv raises every budget far above what a load run can spend, so
@@ -156,12 +157,25 @@ func startChild(ctx context.Context, o options, smtpURL string) (*child, error) 
 	if c.log, err = os.Create(c.logPath); err != nil {
 		return nil, err
 	}
-	dataDir := filepath.Join(dir, "data")
+	c.dataDir = filepath.Join(dir, "data")
+	secret := randomHex(32)
+	if o.dataDir != "" {
+		if c.dataDir, err = filepath.Abs(o.dataDir); err != nil {
+			return nil, err
+		}
+		if secret, err = readSecret(o.secretFile); err != nil {
+			return nil, err
+		}
+		if c.diskBefore, err = diskUsage(c.dataDir); err != nil {
+			return nil, fmt.Errorf("-data-dir: %w", err)
+		}
+	}
 	c.cmd = exec.Command(bin)
-	c.cmd.Env = childEnv(os.Environ(), o, addr, dataDir, smtpURL, randomHex(32), c.adminToken)
+	c.cmd.Env = childEnv(os.Environ(), o, addr, c.dataDir, smtpURL, secret, c.adminToken)
 	c.cmd.Dir, _ = os.Getwd()
 	c.cmd.Stdout, c.cmd.Stderr = c.log, c.log // a file: no pipe for loadgen to drain
 	c.cmd.SysProcAttr = childAttr()
+	started := time.Now()
 	if err := c.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", o.server, err)
 	}
@@ -170,9 +184,10 @@ func startChild(ctx context.Context, o options, smtpURL string) (*child, error) 
 		close(c.exited)
 	}()
 	c.rss = startRSS(c.cmd.Process.Pid, 100*time.Millisecond)
-	if err := c.waitReady(ctx, 60*time.Second); err != nil {
+	if err := c.waitReady(ctx, 5*time.Minute); err != nil {
 		return nil, err
 	}
+	c.readyAfter = time.Since(started)
 	ok = true
 	return c, nil
 }
@@ -194,7 +209,7 @@ func (c *child) waitReady(ctx context.Context, limit time.Duration) error {
 			return fmt.Errorf("the server exited before it was ready (%v):\n%s", c.waitErr, c.tail(20))
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
+		case <-time.After(10 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("the server was not ready after %s:\n%s", limit, c.tail(20))
@@ -223,7 +238,21 @@ func (c *child) stop() error {
 	}
 }
 
-// cleanup stops the server if it still runs and removes the temp dir.
+// readSecret reads the server secret of a seeded data directory.
+func readSecret(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("-secret-file: %w", err)
+	}
+	s := strings.TrimSpace(string(b))
+	if k, err := hex.DecodeString(s); err != nil || len(k) != 32 {
+		return "", fmt.Errorf("-secret-file %s: want 64 hex characters", path)
+	}
+	return s, nil
+}
+
+// cleanup stops the server if it still runs and removes the temp dir
+// (never a -data-dir, which lies outside it).
 func (c *child) cleanup() {
 	if c.cmd != nil && c.cmd.Process != nil {
 		select {
@@ -253,136 +282,6 @@ func (c *child) tail(n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return "  " + strings.Join(lines, "\n  ")
-}
-
-// rssSampler reads a process's VmRSS every period and keeps the peak,
-// overall and since mark.
-type rssSampler struct {
-	pid  int
-	quit chan struct{}
-	done chan struct{}
-
-	mu         sync.Mutex
-	peak       int64      // KiB, whole life
-	peakMarked procStatus // the sample with the highest VmRSS since mark
-	marked     bool
-	samples    int
-}
-
-func startRSS(pid int, period time.Duration) *rssSampler {
-	s := &rssSampler{pid: pid, quit: make(chan struct{}), done: make(chan struct{})}
-	go func() {
-		defer close(s.done)
-		t := time.NewTicker(period)
-		defer t.Stop()
-		for {
-			s.sample()
-			select {
-			case <-s.quit:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return s
-}
-
-func (s *rssSampler) sample() {
-	st, err := readProcStatus(s.pid)
-	if err != nil {
-		return
-	}
-	s.mu.Lock()
-	s.samples++
-	s.peak = max(s.peak, st.rssKiB)
-	if s.marked && st.rssKiB > s.peakMarked.rssKiB {
-		s.peakMarked = st
-	}
-	s.mu.Unlock()
-}
-
-// mark starts the steady-phase peak.
-func (s *rssSampler) mark() {
-	s.mu.Lock()
-	s.marked = true
-	s.mu.Unlock()
-	s.sample()
-}
-
-func (s *rssSampler) stop() {
-	select {
-	case <-s.quit:
-	default:
-		close(s.quit)
-	}
-	<-s.done
-}
-
-// peaks returns the peak sample since mark and the peak VmRSS over the
-// whole life, in KiB (0 when /proc could not be read).
-func (s *rssSampler) peaks() (steady procStatus, life int64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.peakMarked, s.peak
-}
-
-type procStatus struct {
-	rssKiB, hwmKiB int64
-	// The parts of VmRSS: anonymous (the Go heap, stacks, Badger's
-	// in-heap tables and caches) and file-backed (mmapped files: Badger's
-	// WAL, value log and tables; the binary).
-	anonKiB, fileKiB int64
-}
-
-// readProcStatus reads VmRSS, VmHWM, RssAnon and RssFile from
-// /proc/<pid>/status.
-func readProcStatus(pid int) (procStatus, error) {
-	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "status"))
-	if err != nil {
-		return procStatus{}, err
-	}
-	return parseProcStatus(b)
-}
-
-func parseProcStatus(b []byte) (procStatus, error) {
-	var st procStatus
-	found := 0
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), ":")
-		if !ok {
-			continue
-		}
-		var dst *int64
-		switch k {
-		case "VmRSS":
-			dst = &st.rssKiB
-		case "VmHWM":
-			dst = &st.hwmKiB
-		case "RssAnon":
-			dst = &st.anonKiB
-		case "RssFile":
-			dst = &st.fileKiB
-		default:
-			continue
-		}
-		f := strings.Fields(v)
-		if len(f) != 2 || f[1] != "kB" {
-			return st, fmt.Errorf("/proc status: %s: %q", k, v)
-		}
-		n, err := strconv.ParseInt(f[0], 10, 64)
-		if err != nil {
-			return st, fmt.Errorf("/proc status: %s: %w", k, err)
-		}
-		*dst = n
-		if k == "VmRSS" || k == "VmHWM" {
-			found++
-		}
-	}
-	if found < 2 {
-		return st, errors.New("/proc status: no VmRSS or VmHWM")
-	}
-	return st, nil
 }
 
 // clockTicks is USER_HZ, the unit of /proc/<pid>/stat times: 100 on every
@@ -442,6 +341,16 @@ func loadAverage() string {
 		}
 	}
 	return out
+}
+
+// cpuPressure is the share of the last 10 s some task waited for a CPU,
+// in percent; -1 where the kernel does not say.
+func cpuPressure() float64 {
+	v, err := strconv.ParseFloat(pressure("cpu"), 64)
+	if err != nil {
+		return -1
+	}
+	return v
 }
 
 // pressure returns "some avg10" of /proc/pressure/<res>, or "".

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io/fs"
 	"syscall"
 	"time"
 )
@@ -18,4 +19,12 @@ func selfCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// allocated is the space a file takes on disk: its 512-byte blocks.
+func allocated(fi fs.FileInfo) int64 {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return st.Blocks * 512
+	}
+	return fi.Size()
 }

@@ -19,15 +19,42 @@ func (r *result) markdown() string {
 	if r.hist.n == 0 {
 		fmt.Fprintf(&b, "- **No request was measured**: the run ended within the warm-up (%d requests sent; see -max-requests and -warmup).\n", r.warmupReqs)
 	}
-	fmt.Fprintf(&b, "- Workload: %s; %d accounts, picked at random; every answer must be %d.\n", r.about, r.accounts, r.want)
+	fmt.Fprintf(&b, "- Workload: %s; %d accounts, %s; every answer must be %d.\n", r.about, r.accounts, r.picked, r.want)
 	fmt.Fprintf(&b, "- Server: `%s` as a child process, SESAME_SYNC_WRITES=%s, captchas off, %s, fresh Badger directory on disk, mail to an in-process SMTP sink; GOMEMLIMIT=%s, GOGC=%s",
 		r.o.server, onOff(r.o.syncWrites), limitsText(r.o.limitsOff), orUnset(r.o.goMemLimit), orUnset(r.o.goGC))
 	if r.o.mailWorkers > 0 {
 		fmt.Fprintf(&b, ", SESAME_MAIL_WORKERS=%d", r.o.mailWorkers)
 	}
 	b.WriteString(".\n")
-	fmt.Fprintf(&b, "- Clients: %d keep-alive connections on loopback (%s) from %s, each sending its next request when the last answer is read; warm-up %s left out; latency from the first byte written to the last byte read. loadgen itself: %s.\n",
-		r.o.concurrency, r.o.host, sources(r.o.clientIPs), r.o.warmup, runtime.Version())
+	fmt.Fprintf(&b, "- Clients: %d keep-alive connections on loopback (%s) from %s, %s; warm-up %s left out; latency from the first byte written to the last byte read%s. loadgen itself: %s.\n",
+		r.o.concurrency, r.o.host, sources(r.o.clientIPs), r.loop(), r.o.warmup, r.latencyStart(), runtime.Version())
+	if r.requests > 1 {
+		fmt.Fprintf(&b, "- One operation is %d requests: requests, req/s and latencies count operations.\n", r.requests)
+	}
+	if len(r.stepNames) > 0 {
+		b.WriteString("- Steps after the warm-up (p50 / p99):")
+		for i, name := range r.stepNames {
+			sep := ","
+			if i == 0 {
+				sep = ""
+			}
+			if h := r.steps[name]; h != nil && h.n > 0 {
+				fmt.Fprintf(&b, "%s %s %s / %s", sep, name, ms(h.quantile(0.5)), ms(h.quantile(0.99)))
+			} else {
+				fmt.Fprintf(&b, "%s %s n/a", sep, name)
+			}
+		}
+		b.WriteString(".\n")
+	}
+	if r.exhausted > 0 {
+		fmt.Fprintf(&b, "- The supply of %d links ran out %.1f s after the warm-up: the run ended there.\n", r.accounts, r.exhausted.Seconds())
+	}
+	fmt.Fprintf(&b, "- Start-up: %s from the server's start to /readyz 200 (%s); stop: %s from SIGTERM to exit. Data directory: %s on disk after the stop",
+		secs(r.startup), r.dbText(), secs(r.stopTook), mbBytes(r.diskAfter))
+	if r.o.dataDir != "" {
+		fmt.Fprintf(&b, ", %s before the start", mbBytes(r.diskBefore))
+	}
+	b.WriteString(".\n")
 	if r.fsyncBefore[0] > 0 {
 		fmt.Fprintf(&b, "- Disk: fsync of a 4 KiB write beside the data directory, 200 probes: p50 %s, p99 %s before the run; p50 %s, p99 %s after.\n",
 			ms(r.fsyncBefore[0]), ms(r.fsyncBefore[1]), ms(r.fsyncAfter[0]), ms(r.fsyncAfter[1]))
@@ -54,7 +81,54 @@ func (r *result) markdown() string {
 	if r.o.note != "" {
 		fmt.Fprintf(&b, "- Note: %s\n", r.o.note)
 	}
+	if r.soak != nil {
+		b.WriteString(r.soak.markdown())
+	}
 	return b.String()
+}
+
+// loop says how the clients pace their requests.
+func (r *result) loop() string {
+	if r.rate <= 0 {
+		return "each sending its next request when the last answer is read (closed loop)"
+	}
+	s := fmt.Sprintf("open loop: %.0f requests/s scheduled whatever the answers' pace, each to the first free client", r.rate)
+	if r.capacity > 0 {
+		s += fmt.Sprintf(" (%.0f%% of the capacity, %.0f req/s, that a %s closed-loop probe measured first on the same server: "+
+			"the lower of its %.0f answers/s and of the mails it delivered, %.0f/s, per operation)",
+			100*r.o.rateFraction, r.capacity, r.o.probe, r.probeRPS, r.probeMails)
+	}
+	return s + fmt.Sprintf("; %d scheduled, %d dropped at the deadline for want of a free client", r.offered, r.dropped)
+}
+
+func (r *result) latencyStart() string {
+	if r.rate <= 0 {
+		return ""
+	}
+	return " (open loop: from the scheduled time, so a request that waited for a client counts its wait)"
+}
+
+// dbText says what the database held.
+func (r *result) dbText() string {
+	if r.o.dataDir != "" {
+		return fmt.Sprintf("prepared database of %d accounts with a live reset link each; dev mode also imports the demo accounts", r.o.accounts)
+	}
+	return "fresh database; dev mode imports the demo accounts"
+}
+
+func secs(d time.Duration) string {
+	if d <= 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.2f s", d.Seconds())
+}
+
+// mbBytes formats bytes as MB (10^6).
+func mbBytes(n int64) string {
+	if n <= 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.1f MB", float64(n)/1e6)
 }
 
 const tableHeader = "| scenario | cores | concurrency | duration | requests | req/s | p50 | p99 | p99.9 | max | errors | peak RSS MB | mails |\n" +
@@ -101,7 +175,13 @@ func (r *result) errorBreakdown() string {
 		parts = append(parts, fmt.Sprintf("%d× status %d", r.statuses[s], s))
 	}
 	if r.transport > 0 {
-		parts = append(parts, fmt.Sprintf("%d× no answer", r.transport))
+		parts = append(parts, fmt.Sprintf("%d× no answer or a failed step", r.transport))
+	}
+	if r.dropped > 0 && r.exhausted == 0 {
+		parts = append(parts, fmt.Sprintf("%d× scheduled but never sent", r.dropped))
+	}
+	if r.probeErrors > 0 {
+		parts = append(parts, fmt.Sprintf("%d× during the capacity probe", r.probeErrors))
 	}
 	return strings.Join(parts, ", ")
 }

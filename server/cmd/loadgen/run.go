@@ -5,32 +5,34 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math/rand/v2"
-	"net"
 	"net/http"
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 )
 
 // result is everything the report says.
 type result struct {
+	phaseResult
 	o           options
 	about       string
 	want        int
 	accounts    int
+	picked      string   // how an operation picks its account
+	requests    int      // HTTP requests per operation
+	stepNames   []string // timed parts of an operation, in order
 	cores       int
 	started     time.Time
 	setupTook   time.Duration
-	measured    time.Duration // from the end of the warm-up to the last answer
-	hist        histogram     // latencies after the warm-up
-	warmupReqs  int64
-	statuses    map[int]int64 // every answer of the steady phase, warm-up included
-	transport   int64         // requests that got no answer
-	firstErr    string
+	startup     time.Duration // server start to /readyz 200
+	diskBefore  int64         // bytes in the data directory before the start (-data-dir)
+	diskAfter   int64         // and after the stop
+	rate        float64       // offered requests/s of the open loop; 0: closed loop
+	capacity    float64       // what the closed-loop probe measured the server sustains (-rate-fraction)
+	probeRPS    float64       // its answers/s
+	probeMails  float64       // its mails delivered/s
+	probeErrors int64
 	rssSteady   int64 // KiB, peak sampled after the warm-up began
 	rssAnon     int64 // KiB, anonymous part of that sample
 	rssFile     int64 // KiB, file-backed part of that sample
@@ -44,13 +46,20 @@ type result struct {
 	selfCPU     time.Duration
 	loadBefore  string
 	loadAfter   string
+	cpuBefore   float64 // CPU pressure (some, avg10, %) before the run; -1: unknown
+	cpuAfter    float64
 	fsyncBefore [2]time.Duration // p50, p99 of the disk probe before the run
 	fsyncAfter  [2]time.Duration // and after
 	stopProblem string
+	stopTook    time.Duration // SIGTERM to exit
+	soak        *soakVerdict
 }
 
 func (r *result) errors() int64 {
-	n := r.transport
+	n := r.transport + r.probeErrors
+	if r.exhausted == 0 {
+		n += r.dropped // once the supply is spent, nothing is left to send
+	}
 	for s, c := range r.statuses {
 		if s != r.want {
 			n += c
@@ -59,26 +68,9 @@ func (r *result) errors() int64 {
 	return n
 }
 
-func (r *result) rps() float64 {
-	if r.measured <= 0 {
-		return 0
-	}
-	return float64(r.hist.n) / r.measured.Seconds()
-}
-
-// workerStats is one client's tally.
-type workerStats struct {
-	hist      histogram
-	statuses  map[int]int64
-	warm      int64
-	transport int64
-	firstErr  string
-	last      time.Time // end of its last measured request
-}
-
 func run(ctx context.Context, o options, progress io.Writer) (*result, error) {
 	sc := scenarios[o.scenario]
-	res := &result{o: o, about: sc.about, cores: runtime.NumCPU(), started: time.Now(), loadBefore: loadAverage(), pending: -1}
+	res := &result{o: o, about: sc.about, cores: runtime.NumCPU(), started: time.Now(), loadBefore: loadAverage(), cpuBefore: cpuPressure(), pending: -1}
 
 	snk, err := startSink(o.host)
 	if err != nil {
@@ -90,91 +82,69 @@ func run(ctx context.Context, o options, progress io.Writer) (*result, error) {
 		return nil, err
 	}
 	defer c.cleanup()
-	fmt.Fprintf(progress, "loadgen: server %s ready at %s (pid %d)\n", o.server, c.base, c.cmd.Process.Pid)
+	res.startup, res.diskBefore = c.readyAfter, c.diskBefore
+	fmt.Fprintf(progress, "loadgen: server %s ready at %s in %s (pid %d)\n", o.server, c.base, c.readyAfter.Round(time.Millisecond), c.cmd.Process.Pid)
 
 	res.fsyncBefore = c.probeBefore
-	tr := newTransport(nil, o.concurrency)
-	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	// The steady phase's clients, spread over -client-ips source addresses.
-	clientsByIP := []*http.Client{client}
-	if o.clientIPs > 1 {
-		clientsByIP = nil
-		for k := range o.clientIPs {
-			src := &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(11+k))}
-			t := newTransport(src, (o.concurrency+o.clientIPs-1)/o.clientIPs)
-			defer t.CloseIdleConnections()
-			clientsByIP = append(clientsByIP, &http.Client{Transport: t, Timeout: 30 * time.Second})
+	transports := newTransports(o)
+	defer func() {
+		for _, t := range transports {
+			t.CloseIdleConnections()
 		}
-	}
+	}()
+	client := &http.Client{Transport: transports[0], Timeout: 30 * time.Second}
 
-	h := &harness{base: c.base, admin: c.adminToken, client: client, sink: snk, accounts: o.accounts, progress: progress}
+	h := &harness{base: c.base, admin: c.adminToken, client: client, sink: snk, accounts: o.accounts, users: o.concurrency,
+		preloaded: o.dataDir != "", tokens: o.tokensFile, progress: progress}
 	wl, err := sc.setup(ctx, h)
 	if err != nil {
 		return nil, fmt.Errorf("%s setup: %w\n%s", o.scenario, err, c.tail(10))
 	}
-	res.want, res.accounts = wl.want, wl.accounts
-	res.setupTook = time.Since(res.started)
-
-	fmt.Fprintf(progress, "loadgen: %s, %d clients, %s (warm-up %s)…\n", o.scenario, o.concurrency, o.duration, o.warmup)
-	start := time.Now()
-	warmEnd, deadline := start.Add(o.warmup), start.Add(o.duration)
-	var issued atomic.Int64
-	stats := make([]*workerStats, o.concurrency)
-	var wg sync.WaitGroup
-	seed := rand.Uint64()
-	for i := range stats {
-		ws := &workerStats{statuses: make(map[int]int64)}
-		stats[i] = ws
-		wg.Go(func() {
-			worker(ctx, clientsByIP[i%len(clientsByIP)], c.base+wl.path, wl.bodies, seed+uint64(i), warmEnd, deadline, &issued, o.maxRequests, ws)
-		})
+	res.want, res.accounts, res.requests, res.stepNames = wl.want, wl.accounts, max(wl.requests, 1), wl.steps
+	res.picked = "picked at random"
+	switch {
+	case wl.perUser:
+		res.picked = "one per client"
+	case wl.supply > 0:
+		res.picked = "each link used once, in turn"
 	}
-	// Mark the steady-phase figures when the warm-up ends.
-	var cpu0 time.Duration
-	var self0 time.Duration
-	var mails0 int64
-	marked := make(chan struct{})
-	go func() {
-		defer close(marked)
-		select {
-		case <-time.After(time.Until(warmEnd)):
-		case <-ctx.Done():
-			return
+	res.setupTook = time.Since(res.started)
+	users := newUsers(o.concurrency, c.base, transports, wl.cookies, snk)
+
+	res.rate = o.rate
+	if o.rateFraction > 0 {
+		if err := res.probeCapacity(ctx, users, wl, snk, progress); err != nil {
+			return nil, err
 		}
+	}
+
+	window := soakWindow(o.duration, o.warmup)
+	if o.soak {
+		c.rss.keepSeries(min(o.rssEvery, max(window/4, 100*time.Millisecond)))
+	}
+	mode := "closed loop"
+	if res.rate > 0 {
+		mode = fmt.Sprintf("open loop at %.0f req/s", res.rate)
+	}
+	fmt.Fprintf(progress, "loadgen: %s, %d clients, %s, %s (warm-up %s)…\n", o.scenario, o.concurrency, mode, o.duration, o.warmup)
+	// Mark the steady-phase figures when the warm-up ends.
+	var cpu0, self0 time.Duration
+	var mails0 int64
+	ph := phase{duration: o.duration, warmup: o.warmup, maxRequests: o.maxRequests, rate: res.rate, onWarm: func() {
 		c.rss.mark()
 		cpu0, _ = readProcCPU(c.cmd.Process.Pid)
 		self0 = selfCPU()
 		mails0 = snk.delivered.Load()
-	}()
-	wg.Wait()
+	}}
+	res.phaseResult = runPhase(ctx, users, wl, ph)
 	cpu1, _ := readProcCPU(c.cmd.Process.Pid)
 	self1 := selfCPU()
 	mails1 := snk.delivered.Load()
-	<-marked
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("interrupted: %w", err)
 	}
-
-	res.statuses = make(map[int]int64)
-	var last time.Time
-	for _, ws := range stats {
-		res.hist.merge(&ws.hist)
-		res.warmupReqs += ws.warm
-		res.transport += ws.transport
-		if res.firstErr == "" {
-			res.firstErr = ws.firstErr
-		}
-		for s, n := range ws.statuses {
-			res.statuses[s] += n
-		}
-		if ws.last.After(last) {
-			last = ws.last
-		}
-	}
 	res.accepted = res.statuses[res.want]
 	if res.hist.n > 0 {
-		res.measured = last.Sub(warmEnd)
 		res.serverCPU = cpu1 - cpu0
 		res.selfCPU = self1 - self0
 		res.mails = mails1 - mails0
@@ -188,71 +158,24 @@ func run(ctx context.Context, o options, progress io.Writer) (*result, error) {
 	var peak procStatus
 	peak, res.rssLife = c.rss.peaks()
 	res.rssSteady, res.rssAnon, res.rssFile = peak.rssKiB, peak.anonKiB, peak.fileKiB
-	res.loadAfter = loadAverage()
-	tr.CloseIdleConnections()
-	for _, cl := range clientsByIP {
-		cl.CloseIdleConnections()
+	if o.soak {
+		v := judgeSoak(c.rss.points(), res.warmEnd, res.end, window, o.driftLimit, res.errors())
+		res.soak = &v
 	}
+	res.loadAfter, res.cpuAfter = loadAverage(), cpuPressure()
+	for _, t := range transports {
+		t.CloseIdleConnections()
+	}
+	t0 := time.Now()
 	if err := c.stop(); err != nil {
 		res.stopProblem = err.Error()
 	}
+	res.stopTook = time.Since(t0)
+	res.diskAfter, _ = diskUsage(c.dataDir)
 	if p50, p99, err := fsyncProbe(c.dir, 200); err == nil {
 		res.fsyncAfter = [2]time.Duration{p50, p99}
 	}
 	return res, nil
-}
-
-// newTransport is a keep-alive transport for up to conns connections,
-// dialing from local when it is set.
-func newTransport(local net.Addr, conns int) *http.Transport {
-	return &http.Transport{
-		Proxy:               nil, // loopback: never through a proxy from the environment
-		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second, LocalAddr: local}).DialContext,
-		MaxIdleConns:        conns,
-		MaxIdleConnsPerHost: conns,
-		MaxConnsPerHost:     conns,
-		IdleConnTimeout:     90 * time.Second,
-		DisableCompression:  true,
-	}
-}
-
-// worker repeats the workload until the deadline or the request bound.
-// Latencies count from before the request is written to after the whole
-// answer is read; requests started during the warm-up are left out of
-// the histogram (their statuses still count).
-func worker(ctx context.Context, client *http.Client, url string, bodies [][]byte, seed uint64, warmEnd, deadline time.Time,
-	issued *atomic.Int64, maxReq int64, ws *workerStats) {
-	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	for ctx.Err() == nil {
-		t0 := time.Now()
-		if !t0.Before(deadline) {
-			return
-		}
-		if maxReq > 0 && issued.Add(1) > maxReq {
-			return
-		}
-		status, err := post(ctx, client, url, bodies[rng.IntN(len(bodies))])
-		t1 := time.Now()
-		if ctx.Err() != nil {
-			return
-		}
-		if err != nil {
-			ws.transport++
-			if ws.firstErr == "" {
-				ws.firstErr = err.Error()
-			}
-		} else {
-			ws.statuses[status]++
-		}
-		if t0.Before(warmEnd) {
-			ws.warm++
-			continue
-		}
-		if err == nil {
-			ws.hist.record(t1.Sub(t0))
-		}
-		ws.last = t1
-	}
 }
 
 // mailPending reads the outbox backlog from /metrics (-1 if unknown).
@@ -273,4 +196,44 @@ func mailPending(c *http.Client, base string) int64 {
 		}
 	}
 	return -1
+}
+
+// probeCapacity measures, in a closed loop on the same server, what it
+// sustains, and sets the open loop's rate to -rate-fraction of it. A
+// server sustains the requests it answers only if it also delivers the
+// mails they queue: otherwise the outbox backlog, and the memory and disk
+// it takes, grow for as long as the load lasts. So the capacity is the
+// lower of the answers/s and the mails delivered/s divided by the mails
+// each operation queues.
+func (res *result) probeCapacity(ctx context.Context, users []*user, wl workload, snk *sink, progress io.Writer) error {
+	o := res.o
+	fmt.Fprintf(progress, "loadgen: capacity probe, closed loop, %d clients, %s…\n", o.concurrency, o.probe)
+	var mails0 int64
+	p := runPhase(ctx, users, wl, phase{duration: o.probe, warmup: min(2*time.Second, o.probe/4),
+		onWarm: func() { mails0 = snk.delivered.Load() }})
+	mails1 := snk.delivered.Load()
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("interrupted: %w", err)
+	}
+	res.probeRPS = p.rps()
+	res.capacity = res.probeRPS
+	if p.measured > 0 {
+		res.probeMails = float64(mails1-mails0) / p.measured.Seconds()
+	}
+	if wl.mails > 0 {
+		res.capacity = min(res.capacity, res.probeMails/wl.mails)
+	}
+	res.rate = o.rateFraction * res.capacity
+	for s, n := range p.statuses {
+		if s != wl.want {
+			res.probeErrors += n
+		}
+	}
+	res.probeErrors += p.transport
+	if res.rate < 1 {
+		return fmt.Errorf("the probe measured %.1f req/s: too little to run at %.0f%% of it", res.capacity, 100*o.rateFraction)
+	}
+	fmt.Fprintf(progress, "loadgen: %.0f answers/s, %.0f mails delivered/s: capacity %.0f req/s; open loop at %.0f req/s\n",
+		res.probeRPS, res.probeMails, res.capacity, res.rate)
+	return nil
 }

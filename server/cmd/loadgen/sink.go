@@ -21,15 +21,19 @@ import (
 
 // sink is an SMTP server on loopback that accepts every mail and counts
 // it. When capturing, it also keeps, per recipient, the reset token of the
-// newest mail (for the link-check scenario).
+// newest mail (for the link-check and password-set scenarios); a client
+// waiting for a code (change-password) gets the code of the next code
+// mail to its address.
 type sink struct {
 	srv       *smtp.Server
 	ln        net.Listener
 	delivered atomic.Int64
 	capture   atomic.Bool
+	waiting   atomic.Int64 // entries in waiters
 
-	mu     sync.Mutex
-	tokens map[string]string // recipient → newest reset token
+	mu      sync.Mutex
+	tokens  map[string]string      // recipient → newest reset token
+	waiters map[string]chan string // recipient → who waits for its next code
 }
 
 func startSink(host string) (*sink, error) {
@@ -37,7 +41,8 @@ func startSink(host string) (*sink, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &sink{ln: ln, tokens: make(map[string]string)}
+	k := newSink()
+	k.ln = ln
 	k.srv = smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &sinkSession{k: k}, nil }))
 	k.srv.Domain = "sink.loadgen.invalid"
 	k.srv.ReadTimeout = 30 * time.Second
@@ -47,6 +52,10 @@ func startSink(host string) (*sink, error) {
 	k.srv.ErrorLog = discardLogger{}
 	go func() { _ = k.srv.Serve(ln) }()
 	return k, nil
+}
+
+func newSink() *sink {
+	return &sink{tokens: make(map[string]string), waiters: make(map[string]chan string)}
 }
 
 // url is the SESAME_SMTP_URL that reaches the sink.
@@ -79,6 +88,57 @@ func (k *sink) tokenList() []string {
 	return out
 }
 
+// await returns a channel that receives the code of the next code mail
+// to rcpt. Call it before the request that sends the mail, and forget
+// after.
+func (k *sink) await(rcpt string) <-chan string {
+	ch := make(chan string, 1)
+	k.mu.Lock()
+	if _, ok := k.waiters[strings.ToLower(rcpt)]; !ok {
+		k.waiting.Add(1)
+	}
+	k.waiters[strings.ToLower(rcpt)] = ch
+	k.mu.Unlock()
+	return ch
+}
+
+// forget stops waiting for rcpt's code, unless a later await replaced ch.
+func (k *sink) forget(rcpt string, ch <-chan string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if w, ok := k.waiters[strings.ToLower(rcpt)]; ok && w == ch {
+		delete(k.waiters, strings.ToLower(rcpt))
+		k.waiting.Add(-1)
+	}
+}
+
+// received handles one mail: a reset link is kept when capturing, a code
+// goes to whoever waits for it.
+func (k *sink) received(to []string, raw []byte) {
+	kind, secret := mailSecret(raw)
+	if secret == "" {
+		return
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for _, rcpt := range to {
+		if kind == secretLink {
+			if k.capture.Load() {
+				k.tokens[rcpt] = secret
+			}
+			continue
+		}
+		if w, ok := k.waiters[rcpt]; ok {
+			select {
+			case w <- secret:
+			default: // a code is already there: the newest wins only if read first
+			}
+			delete(k.waiters, rcpt)
+			k.waiting.Add(-1)
+		}
+	}
+}
+
 type discardLogger struct{}
 
 func (discardLogger) Printf(string, ...any) {}
@@ -98,7 +158,7 @@ func (s *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 }
 
 func (s *sinkSession) Data(r io.Reader) error {
-	if !s.k.capture.Load() {
+	if !s.k.capture.Load() && s.k.waiting.Load() == 0 {
 		_, err := io.Copy(io.Discard, r)
 		if err == nil {
 			s.k.delivered.Add(1)
@@ -110,32 +170,58 @@ func (s *sinkSession) Data(r io.Reader) error {
 		return err
 	}
 	s.k.delivered.Add(1)
-	if tok := resetToken(raw); tok != "" {
-		s.k.mu.Lock()
-		for _, to := range s.to {
-			s.k.tokens[to] = tok
-		}
-		s.k.mu.Unlock()
-	}
+	s.k.received(s.to, raw)
 	return nil
 }
+
+// Kinds of secret a mail carries.
+const (
+	secretNone = iota
+	secretLink
+	secretCode
+)
 
 // resetLink finds the token in a reset link: …/mot-de-passe/reinitialisation#<token>.
 var resetLink = regexp.MustCompile(`/mot-de-passe/reinitialisation#([A-Za-z0-9_-]{16,512})`)
 
+// codeLine is a code in the text part of a code mail: a line of its own,
+// indented by four spaces.
+var codeLine = regexp.MustCompile(`(?m)^    ([0-9]{4,10})\r?$`)
+
 // resetToken returns the reset token of a mail, looking through its
 // decoded text parts; "" if there is none.
 func resetToken(raw []byte) string {
-	m, err := mail.ReadMessage(bytes.NewReader(raw))
-	if err != nil {
-		return ""
-	}
-	for _, text := range textParts(m.Header.Get("Content-Type"), m.Header.Get("Content-Transfer-Encoding"), m.Body, 0) {
-		if sub := resetLink.FindSubmatch(text); sub != nil {
-			return string(sub[1])
-		}
+	if kind, s := mailSecret(raw); kind == secretLink {
+		return s
 	}
 	return ""
+}
+
+// mailSecret returns the reset token or the code a mail carries, by its
+// X-Sesame-Kind header (a mail without one is looked at for a link).
+func mailSecret(raw []byte) (kind int, secret string) {
+	m, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		return secretNone, ""
+	}
+	want := secretLink
+	switch m.Header.Get("X-Sesame-Kind") {
+	case "change_code", "reset_code":
+		want = secretCode
+	case "", "reset_link":
+	default:
+		return secretNone, ""
+	}
+	for _, text := range textParts(m.Header.Get("Content-Type"), m.Header.Get("Content-Transfer-Encoding"), m.Body, 0) {
+		re := resetLink
+		if want == secretCode {
+			re = codeLine
+		}
+		if sub := re.FindSubmatch(text); sub != nil {
+			return want, string(sub[1])
+		}
+	}
+	return secretNone, ""
 }
 
 // textParts returns the decoded bodies of the text parts of a MIME entity.
