@@ -110,6 +110,7 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 		"SESAME_LIMIT_LINK_CHECKS_PER_IP":       &c.Limits.LinkChecksPerIP,
 		"SESAME_LIMIT_SIGN_IN_PER_IP":           &c.Limits.SignInPerIP,
 		"SESAME_LIMIT_CHANGE_CODES_PER_ACCOUNT": &c.Limits.ChangeCodesPerAccount,
+		"SESAME_LIMIT_PASSKEY_BEGINS_PER_IP":    &c.Limits.PasskeyBeginsPerIP,
 	}
 	for k, p := range str {
 		if v, ok := lookup(getenv, k); ok {
@@ -258,6 +259,7 @@ func overlay(dst *portal.Limits, src portal.Limits) {
 		{&dst.CodeSendsPerFlow, &src.CodeSendsPerFlow}, {&dst.LinkChecksPerIP, &src.LinkChecksPerIP},
 		{&dst.SignInPerIP, &src.SignInPerIP},
 		{&dst.ChangeCodesPerAccount, &src.ChangeCodesPerAccount},
+		{&dst.PasskeyBeginsPerIP, &src.PasskeyBeginsPerIP},
 	} {
 		if *f.s != "" {
 			*f.d = *f.s
@@ -293,7 +295,7 @@ func Check(p portal.Config) error {
 			return fmt.Errorf("config: portal %s: a %d-digit %s may allow at most %d wrong tries, not %d", p.ID, d.digits, d.name, maxTries(d.digits), d.tries)
 		}
 	}
-	for _, r := range []string{p.Limits.RecoveryPerIdentifier, p.Limits.RecoveryPerIP, p.Limits.CodeSendsPerFlow, p.Limits.LinkChecksPerIP, p.Limits.SignInPerIP, p.Limits.ChangeCodesPerAccount} {
+	for _, r := range []string{p.Limits.RecoveryPerIdentifier, p.Limits.RecoveryPerIP, p.Limits.CodeSendsPerFlow, p.Limits.LinkChecksPerIP, p.Limits.SignInPerIP, p.Limits.ChangeCodesPerAccount, p.Limits.PasskeyBeginsPerIP} {
 		if _, _, err := limit.ParseRate(r); err != nil {
 			return fmt.Errorf("config: portal %s: %w", p.ID, err)
 		}

@@ -173,7 +173,10 @@ func passwordChanged(c *rc) (string, []block, error) {
 	notYou := c.t("Si vous n'êtes pas à l'origine de ce changement, quelqu'un d'autre utilise peut-être votre compte : "+c.v.contact+".",
 		"If you did not make this change, someone else may be using your account: "+c.v.contact+".")
 	if len(keys) > 0 {
-		b = append(b, list(c.t("Vos clés d'accès restent actives :", "Your passkeys remain active:"), keys))
+		// A new password does not remove passkeys: say so, and where.
+		b = append(b, list(c.t("Vos clés d'accès restent actives :", "Your passkeys remain active:"), keys),
+			para(c.t("Elles permettent toujours de vous connecter sans mot de passe. Vous pouvez les supprimer depuis « Mes informations ».",
+				"They still let you sign in without a password. You can remove them from “My details”.")))
 		notYou += c.t(" Supprimez aussi toute clé d'accès que vous ne reconnaissez pas.",
 			" Also remove any passkey you do not recognise.")
 	}

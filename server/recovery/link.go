@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"sesame/server/outbox"
@@ -95,11 +96,15 @@ func (s *Service) setPassword(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	keys, err := s.Store.Passkeys(ctx, a.ID)
+	if err != nil {
+		return err
+	}
 	now := s.now()
 	a, err = s.Store.ChangePassword(ctx, store.PasswordChange{
 		AccountID: a.ID, ExpectHash: a.PasswordHash, NewHash: newHash, At: now,
 		ConsumeDigest: t.Digest, Purpose: PurposeReset,
-		Notify: changedMail(p, a, now, "reset", lang),
+		Notify: changedMail(p, a, now, "reset", lang, keys),
 	})
 	if err != nil {
 		if errors.Is(err, store.ErrConflict) {
@@ -115,14 +120,24 @@ func (s *Service) setPassword(w http.ResponseWriter, r *http.Request) error {
 }
 
 // changedMail is the notification every password change sends, if the
-// account has an address.
-func changedMail(p portal.Config, a store.Account, at time.Time, how, lang string) *outbox.Job {
+// account has an address. A new password leaves the account's passkeys
+// in place: the mail names them, so that one the member does not know
+// can be removed.
+func changedMail(p portal.Config, a store.Account, at time.Time, how, lang string, keys []store.Passkey) *outbox.Job {
 	if a.Email == "" {
 		return nil
 	}
-	return &outbox.Job{Kind: "password_changed", Lang: lang, To: a.Email, Data: map[string]string{
+	job := &outbox.Job{Kind: "password_changed", Lang: lang, To: a.Email, Data: map[string]string{
 		"portal": p.ID, "changed_at": at.UTC().Format(time.RFC3339), "how": how,
 	}}
+	if len(keys) > 0 {
+		names := make([]string, 0, len(keys))
+		for _, k := range keys {
+			names = append(names, strings.ReplaceAll(k.Name, "\n", " "))
+		}
+		job.Data["passkeys"] = strings.Join(names, "\n")
+	}
+	return job
 }
 
 // PolicyContext is what a password of account a must not contain.

@@ -39,6 +39,9 @@ type Store interface {
 	SetFlowCode(ctx context.Context, id, digest string, expires time.Time, maxTries int, job *outbox.Job) error
 	TryFlowCode(ctx context.Context, id, digest string, issue store.Token) (int, error)
 	Trace(ctx context.Context, digest string, ttl time.Duration) error
+	// Passkeys are named in the notification of a reset, which leaves
+	// them in place.
+	Passkeys(ctx context.Context, accountID string) ([]store.Passkey, error)
 }
 
 // Hasher hashes and verifies passwords (Argon2id, bounded).

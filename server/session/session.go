@@ -212,6 +212,15 @@ func (m *Manager) signIn(w http.ResponseWriter, r *http.Request) error {
 	if err := m.Store.ClearThrottle(ctx, tkey); err != nil {
 		return err
 	}
+	return m.Open(w, r, p, a, store.MethodPassword, "")
+}
+
+// Open signs account a in on portal p after it proved who it is (method
+// store.MethodPassword or store.MethodPasskey, with the passkey's id): a
+// new session, its cookie, and the 200 account summary every sign-in
+// answers.
+func (m *Manager) Open(w http.ResponseWriter, r *http.Request, p portal.Config, a store.Account, method, passkeyID string) error {
+	ctx := r.Context()
 	// A new id at every sign-in: a session id planted before sign-in is
 	// worth nothing after it.
 	if old, err := r.Cookie(m.Cookie()); err == nil && old.Value != "" {
@@ -221,12 +230,16 @@ func (m *Manager) signIn(w http.ResponseWriter, r *http.Request) error {
 	}
 	id := token.NewID(32)
 	now := m.now()
-	sess := store.Session{Digest: m.Tokens.Hash("session", id), AccountID: a.ID, Portal: p.ID, Created: now, LastSeen: now, Expires: now.Add(m.absolute())}
+	sess := store.Session{
+		Digest: m.Tokens.Hash("session", id), AccountID: a.ID, Portal: p.ID,
+		Created: now, LastSeen: now, Expires: now.Add(m.absolute()),
+		Method: method, PasskeyID: passkeyID,
+	}
 	if err := m.Store.PutSession(ctx, sess); err != nil {
 		return err
 	}
 	m.setCookie(w, id, m.absolute())
-	problem.JSON(w, http.StatusOK, summary(p, a))
+	problem.JSON(w, http.StatusOK, Summary(p, a))
 	return nil
 }
 
@@ -257,7 +270,8 @@ func (m *Manager) setCookie(w http.ResponseWriter, value string, maxAge time.Dur
 	http.SetCookie(w, c)
 }
 
-func summary(p portal.Config, a store.Account) api.Session {
+// Summary is who account a is on portal p, as GET /session answers it.
+func Summary(p portal.Config, a store.Account) api.Session {
 	s := api.Session{Portal: p.ID, EmailMasked: identity.MaskEmail(a.Email)}
 	switch p.Identifier {
 	case portal.IdentifierNIR:
@@ -320,7 +334,7 @@ func (m *Manager) whoAmI(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	problem.JSON(w, http.StatusOK, summary(p, a))
+	problem.JSON(w, http.StatusOK, Summary(p, a))
 	return nil
 }
 

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -16,7 +17,18 @@ type Session struct {
 	LastSeen  time.Time `json:"last_seen"`
 	// Expires is the absolute end; idle expiry is computed from LastSeen.
 	Expires time.Time `json:"expires"`
+	// Method is how the session was opened (MethodPassword or
+	// MethodPasskey), at Created; PasskeyID names the passkey of a passkey
+	// sign-in (PasskeyKey form).
+	Method    string `json:"method,omitempty"`
+	PasskeyID string `json:"passkey_id,omitempty"`
 }
+
+// How a session was opened.
+const (
+	MethodPassword = "password"
+	MethodPasskey  = "passkey"
+)
 
 func accountSessionKey(account, digest string) string { return pAcctSes + account + "/" + digest }
 
@@ -70,6 +82,41 @@ func deleteSessions(txn *badger.Txn, account string) error {
 			return err
 		}
 		if err := txn.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deleteSessionsOpenedBy ends the sessions of account that the passkey
+// with key id opened, but the one whose digest is keep.
+func deleteSessionsOpenedBy(txn *badger.Txn, account, id, keep string) error {
+	prefix := []byte(accountSessionKey(account, ""))
+	var doomed []string
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+	for it.Rewind(); it.Valid(); it.Next() {
+		doomed = append(doomed, string(it.Item().Key()[len(prefix):]))
+	}
+	it.Close()
+	for _, digest := range doomed {
+		if digest == keep {
+			continue
+		}
+		var sess Session
+		err := getJSON(txn, pSession+digest, &sess)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if sess.Method != MethodPasskey || sess.PasskeyID != id {
+			continue
+		}
+		if err := txn.Delete([]byte(pSession + digest)); err != nil {
+			return err
+		}
+		if err := txn.Delete([]byte(accountSessionKey(account, digest))); err != nil {
 			return err
 		}
 	}

@@ -61,6 +61,9 @@ type Limits struct {
 	LinkChecksPerIP       string `json:"link_checks_per_ip"`
 	SignInPerIP           string `json:"sign_in_per_ip"`
 	ChangeCodesPerAccount string `json:"change_codes_per_account"`
+	// PasskeyBeginsPerIP caps the passkey ceremonies a client starts
+	// (registration and sign-in begin calls together).
+	PasskeyBeginsPerIP string `json:"passkey_begins_per_ip"`
 }
 
 // Config is one portal. The JSON form is what GET /api/v1/portals/{portal}

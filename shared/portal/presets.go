@@ -80,5 +80,6 @@ func defaultLimits() Limits {
 		LinkChecksPerIP:       "120-H",
 		SignInPerIP:           "100-H",
 		ChangeCodesPerAccount: "5-H",
+		PasskeyBeginsPerIP:    "300-H",
 	}
 }
