@@ -6,15 +6,30 @@
 // The store keeps limiter's fixed-window semantics, as its memory and
 // Redis stores do: a key's window opens at its first hit and lasts
 // rate.Period; the count only grows within a window and starts again
-// from zero in the next. BadgerStore promises that:
-//   - increments of one key are atomic, within the process and across
-//     stores sharing the database (Badger transactions, retried on
-//     conflict a bounded number of times);
+// from zero in the next.
+//
+// Counting happens in memory, and the counters are written to Badger
+// behind it (write-behind), in one batch every flush interval (100 ms by
+// default), on Flush, and when Run stops. Counting a request therefore
+// costs no disk write and no transaction, and never waits for the fsync
+// of the requests it throttles. BadgerStore promises that:
+//   - increments of one key are atomic within the store, which must be
+//     the only one using its prefix in the database (Badger allows one
+//     process per data directory);
+//   - a counter read from Badger (after a restart, or once evicted from
+//     memory) is never older than the last flush;
 //   - an expired window is never counted, even if Badger has not yet
 //     dropped it (Badger's TTL cleanup is lazy; it only saves space);
-//   - writes follow the database's own SyncWrites setting: with the
-//     default (false) a crash of the machine, not of the process, can
-//     lose the last increments.
+//   - memory is bounded: at most about maxKeys counters stay in memory;
+//     flushed ones are evicted first and read back from Badger when hit
+//     again.
+//
+// Durability trade-off: a crash of the process (SIGKILL, panic, OOM) loses
+// the increments counted since the last flush, at most one flush interval
+// of them (100 ms by default); a stop through Run's context loses nothing.
+// With a Syncer (WithSyncer), a flush is on disk when it completes, so a
+// crash of the machine loses no more; without one, flushed counters reach
+// the disk with the database's next sync.
 package limit
 
 import (
@@ -23,8 +38,8 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"log/slog"
 	"math"
-	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -39,26 +54,65 @@ import (
 var ErrCorrupt = errors.New("limit: corrupt counter")
 
 const (
-	defaultMaxRetries = 32
-	valueVersion      = 1
-	valueLen          = 1 + 8 + 8 // version, count, window end (unix ns)
-	lockStripes       = 64
+	valueVersion = 1
+	valueLen     = 1 + 8 + 8 // version, count, window end (unix ns)
+	shards       = 64
+
+	// DefaultFlushInterval is how often counters are written to Badger:
+	// the most increments a crash of the process can lose.
+	DefaultFlushInterval = 100 * time.Millisecond
+	// DefaultMaxKeys bounds the counters kept in memory (about 150 bytes
+	// each).
+	DefaultMaxKeys = 1 << 16
 )
 
-// BadgerStore is a limiter.Store kept in a Badger database. It is safe for
-// concurrent use. Closing the database is the caller's business.
-type BadgerStore struct {
-	db         *badger.DB
-	prefix     string
-	now        func() time.Time
-	maxRetries int
+// Syncer makes the transactions committed before a call durable (see
+// badgerdb.Syncer).
+type Syncer interface {
+	Sync(ctx context.Context) error
+}
 
-	// Striped locks serialise updates of one key inside this process, so
-	// a hot key (one client hammering) costs a short wait rather than a
-	// storm of transaction conflicts; conflicts with other writers of the
-	// same database are still handled by retrying.
-	seed  maphash.Seed
-	locks [lockStripes]sync.Mutex
+// BadgerStore is a limiter.Store whose counters live in memory and are
+// written behind to a Badger database. It is safe for concurrent use.
+// Closing the database is the caller's business, after Run has returned
+// or a last Flush.
+type BadgerStore struct {
+	db       *badger.DB
+	prefix   string
+	now      func() time.Time
+	interval time.Duration
+	maxKeys  int
+	sync     Syncer
+	log      *slog.Logger
+
+	seed   maphash.Seed
+	shards [shards]shard
+
+	flushMu sync.Mutex    // one flush at a time, so batches land in order
+	kick    chan struct{} // buffered(1): asks Run for an early flush
+	sweep   int           // next shard whose expired counters a flush drops (under flushMu)
+}
+
+// shard holds the counters of the keys that hash to it.
+type shard struct {
+	mu    sync.Mutex
+	m     map[string]*counter
+	dirty []*counter // changed since their last flush was taken
+	// evictions counts counters dropped from m, so that a read from
+	// Badger made without the lock is known to be still current.
+	evictions uint64
+	clean     int // counters in m whose state is saved (evictable)
+}
+
+// counter is one key's window, in memory. ver counts changes; saved is
+// the last version known to be in Badger. A counter whose ver is not
+// saved is never evicted, so a read from Badger never goes back in time.
+type counter struct {
+	key    string
+	st     state // zero end: no window (none yet, or reset)
+	ver    uint64
+	saved  uint64
+	queued bool // in its shard's dirty list
 }
 
 var _ limiter.Store = (*BadgerStore)(nil)
@@ -73,24 +127,56 @@ func WithClock(now func() time.Time) Option {
 	return func(s *BadgerStore) { s.now = now }
 }
 
-// WithMaxRetries bounds how many times an update is retried after a
-// Badger transaction conflict (default 32). Values below 1 mean 1.
-func WithMaxRetries(n int) Option {
-	return func(s *BadgerStore) { s.maxRetries = max(n, 1) }
+// WithFlushInterval sets how often Run writes the counters to Badger
+// (default 100 ms): the window of increments a crash can lose.
+func WithFlushInterval(d time.Duration) Option {
+	return func(s *BadgerStore) {
+		if d > 0 {
+			s.interval = d
+		}
+	}
+}
+
+// WithMaxKeys bounds the counters kept in memory (default 65536).
+func WithMaxKeys(n int) Option {
+	return func(s *BadgerStore) { s.maxKeys = max(n, shards) }
+}
+
+// WithLogger sets where Run reports failed flushes (default
+// slog.Default()).
+func WithLogger(l *slog.Logger) Option {
+	return func(s *BadgerStore) {
+		if l != nil {
+			s.log = l
+		}
+	}
+}
+
+// WithSyncer makes each flush wait until its batch is on disk, for a
+// database whose commits Badger does not sync itself.
+func WithSyncer(sy Syncer) Option {
+	return func(s *BadgerStore) { s.sync = sy }
 }
 
 // NewBadgerStore returns a store that keeps each key under prefix+key in
-// db. Use distinct prefixes for distinct limits sharing one database.
+// db. Use distinct prefixes for distinct limits sharing one database, and
+// one store per prefix. Start Run to have the counters written to Badger.
 func NewBadgerStore(db *badger.DB, prefix string, opts ...Option) *BadgerStore {
 	s := &BadgerStore{
-		db:         db,
-		prefix:     prefix,
-		now:        time.Now,
-		maxRetries: defaultMaxRetries,
-		seed:       maphash.MakeSeed(),
+		db:       db,
+		prefix:   prefix,
+		now:      time.Now,
+		interval: DefaultFlushInterval,
+		maxKeys:  DefaultMaxKeys,
+		seed:     maphash.MakeSeed(),
+		kick:     make(chan struct{}, 1),
+		log:      slog.Default(),
 	}
 	for _, o := range opts {
 		o(s)
+	}
+	for i := range s.shards {
+		s.shards[i].m = make(map[string]*counter)
 	}
 	return s
 }
@@ -111,31 +197,20 @@ func (s *BadgerStore) Increment(ctx context.Context, key string, count int64, ra
 	if count < 0 {
 		return limiter.Context{}, fmt.Errorf("limit: increment %q by %d: count must not be negative", key, count)
 	}
-	k := s.dbKey(key)
-	var st state
-	var now time.Time
-	err := s.update(ctx, key, func(txn *badger.Txn) error {
-		now = s.now()
-		old, found, err := read(txn, k, now)
-		if err != nil {
-			return err
-		}
-		if found {
-			// Saturate rather than wrap round to a negative count.
-			st = state{count: old.count + min(count, math.MaxInt64-old.count), end: old.end}
-		} else {
-			st = state{count: count, end: now.Add(rate.Period)}
-		}
-		e := badger.NewEntry(k, st.encode())
-		// Badger expires on the wall clock, at whole seconds, and drops
-		// an entry once ExpiresAt <= now: round up so it never vanishes
-		// before the window ends.
-		e.ExpiresAt = uint64(time.Now().Add(st.end.Sub(now)).Unix()) + 1
-		return txn.SetEntry(e)
-	})
+	sh, c, err := s.counter(ctx, key)
 	if err != nil {
 		return limiter.Context{}, fmt.Errorf("limit: increment %q: %w", key, err)
 	}
+	defer sh.mu.Unlock()
+	now := s.now()
+	st := c.st
+	if st.open(now) {
+		// Saturate rather than wrap round to a negative count.
+		st.count += min(count, math.MaxInt64-st.count)
+	} else {
+		st = state{count: count, end: now.Add(rate.Period)}
+	}
+	sh.change(c, st)
 	return common.GetContextFromState(now, rate, st.end, st.count), nil
 }
 
@@ -144,21 +219,15 @@ func (s *BadgerStore) Peek(ctx context.Context, key string, rate limiter.Rate) (
 	if err := checkRate(rate); err != nil {
 		return limiter.Context{}, err
 	}
-	if err := ctx.Err(); err != nil {
-		return limiter.Context{}, fmt.Errorf("limit: peek %q: %w", key, err)
-	}
-	k := s.dbKey(key)
-	now := s.now()
-	st := state{end: now.Add(rate.Period)} // what a first hit now would open
-	err := s.db.View(func(txn *badger.Txn) error {
-		old, found, err := read(txn, k, now)
-		if found {
-			st = old
-		}
-		return err
-	})
+	sh, c, err := s.counter(ctx, key)
 	if err != nil {
 		return limiter.Context{}, fmt.Errorf("limit: peek %q: %w", key, err)
+	}
+	defer sh.mu.Unlock()
+	now := s.now()
+	st := c.st
+	if !st.open(now) {
+		st = state{end: now.Add(rate.Period)} // what a first hit now would open
 	}
 	return common.GetContextFromState(now, rate, st.end, st.count), nil
 }
@@ -168,41 +237,135 @@ func (s *BadgerStore) Reset(ctx context.Context, key string, rate limiter.Rate) 
 	if err := checkRate(rate); err != nil {
 		return limiter.Context{}, err
 	}
-	k := s.dbKey(key)
-	err := s.update(ctx, key, func(txn *badger.Txn) error { return txn.Delete(k) })
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		return limiter.Context{}, fmt.Errorf("limit: reset %q: %w", key, err)
 	}
+	// No read: the stored value, even a corrupt one, is simply replaced
+	// by "nothing" at the next flush.
+	sh := s.shard(key)
+	sh.mu.Lock()
+	c, ok := sh.m[key]
+	if !ok {
+		c = &counter{key: key}
+		s.insert(sh, c)
+	}
+	sh.change(c, state{})
+	sh.mu.Unlock()
 	now := s.now()
 	return common.GetContextFromState(now, rate, now.Add(rate.Period), 0), nil
 }
 
-// update runs fn in a read-write transaction, holding key's stripe lock,
-// and retries it when Badger reports a conflict with another writer.
-func (s *BadgerStore) update(ctx context.Context, key string, fn func(*badger.Txn) error) error {
-	mu := &s.locks[maphash.String(s.seed, key)%lockStripes]
-	mu.Lock()
-	defer mu.Unlock()
-	for attempt := 1; ; attempt++ {
-		if err := ctx.Err(); err != nil {
-			return err
+func (s *BadgerStore) shard(key string) *shard {
+	return &s.shards[maphash.String(s.seed, key)%shards]
+}
+
+// counter returns key's counter with its shard locked, reading it from
+// Badger on a miss. The read is made without the lock; if another caller
+// loaded or changed the key meanwhile, its counter wins.
+func (s *BadgerStore) counter(ctx context.Context, key string) (*shard, *counter, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	sh := s.shard(key)
+	sh.mu.Lock()
+	for {
+		if c, ok := sh.m[key]; ok {
+			return sh, c, nil
 		}
-		err := s.db.Update(fn)
-		if !errors.Is(err, badger.ErrConflict) {
-			return err
+		evictions := sh.evictions
+		sh.mu.Unlock()
+		st, err := s.load(key)
+		if err != nil {
+			return nil, nil, err
 		}
-		if attempt >= s.maxRetries {
-			return fmt.Errorf("gave up after %d conflicting attempts: %w", attempt, err)
+		sh.mu.Lock()
+		if c, ok := sh.m[key]; ok {
+			return sh, c, nil
 		}
-		// A short random pause de-synchronises competing writers.
-		t := time.NewTimer(time.Duration(rand.Int64N(int64(attempt) * int64(100*time.Microsecond))))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		if sh.evictions == evictions {
+			c := &counter{key: key, st: st}
+			s.insert(sh, c)
+			return sh, c, nil
+		}
+		// A counter was evicted meanwhile, perhaps this key's, saved
+		// after the read: read again.
+	}
+}
+
+// insert adds c to sh (locked), first evicting saved counters if the
+// shard is full. If none can go, it asks Run for an early flush and lets
+// the shard grow meanwhile.
+func (s *BadgerStore) insert(sh *shard, c *counter) {
+	if limit := s.maxKeys / shards; len(sh.m) >= limit {
+		// Only when a quarter of the shard can go, so that the walk
+		// is paid for by many insertions.
+		if sh.clean >= limit/4 {
+			sh.evict(limit - limit/4)
+		}
+		if len(sh.m) >= limit {
+			select {
+			case s.kick <- struct{}{}:
+			default:
+			}
 		}
 	}
+	sh.m[c.key] = c
+	if c.ver == c.saved {
+		sh.clean++
+	}
+}
+
+// evict forgets saved counters of sh (locked) until it holds at most goal.
+func (sh *shard) evict(goal int) {
+	for k, c := range sh.m {
+		if len(sh.m) <= goal {
+			return
+		}
+		if c.ver == c.saved {
+			delete(sh.m, k)
+			sh.evictions++
+			sh.clean--
+		}
+	}
+}
+
+// change gives c (its shard locked) a new state to flush.
+func (sh *shard) change(c *counter, st state) {
+	if c.ver == c.saved {
+		sh.clean--
+	}
+	c.st = st
+	c.ver++
+	if !c.queued {
+		c.queued = true
+		sh.dirty = append(sh.dirty, c)
+	}
+}
+
+// load reads key's window from Badger; the zero state if there is none or
+// it has ended (by the store's clock).
+func (s *BadgerStore) load(key string) (state, error) {
+	var st state
+	err := s.db.View(func(txn *badger.Txn) error {
+		item, err := txn.Get(s.dbKey(key))
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return item.Value(func(v []byte) error {
+			st, err = decode(v)
+			return err
+		})
+	})
+	if err != nil {
+		return state{}, err
+	}
+	if !st.open(s.now()) {
+		st = state{}
+	}
+	return st, nil
 }
 
 func (s *BadgerStore) dbKey(key string) []byte {
@@ -220,6 +383,12 @@ func checkRate(rate limiter.Rate) error {
 type state struct {
 	count int64
 	end   time.Time
+}
+
+// open says whether the window is still running at now: it is
+// [start, end), and at end a new one begins.
+func (st state) open(now time.Time) bool {
+	return !st.end.IsZero() && now.Before(st.end)
 }
 
 func (st state) encode() []byte {
@@ -242,27 +411,4 @@ func decode(b []byte) (state, error) {
 		return state{}, fmt.Errorf("negative count %d: %w", st.count, ErrCorrupt)
 	}
 	return st, nil
-}
-
-// read returns k's state if it exists and its window is still open at now.
-func read(txn *badger.Txn, k []byte, now time.Time) (st state, found bool, err error) {
-	item, err := txn.Get(k)
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return state{}, false, nil
-	}
-	if err != nil {
-		return state{}, false, err
-	}
-	err = item.Value(func(v []byte) error {
-		st, err = decode(v)
-		return err
-	})
-	if err != nil {
-		return state{}, false, err
-	}
-	// The window is [start, end): at end a new one begins.
-	if !now.Before(st.end) {
-		return state{}, false, nil
-	}
-	return st, true, nil
 }

@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -158,6 +159,9 @@ func TestExpiryCheckedOnRead(t *testing.T) {
 	if _, err := s.Increment(ctx, "k", 5, rate); err != nil {
 		t.Fatal(err)
 	}
+	if err := s.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
 	var expiresAt uint64
 	if err := db.View(func(txn *badger.Txn) error {
 		item, err := txn.Get([]byte("p/k")) // stored under prefix+key
@@ -176,6 +180,12 @@ func TestExpiryCheckedOnRead(t *testing.T) {
 	got, err := s.Peek(ctx, "k", rate)
 	if err != nil || got.Reached || got.Remaining != 1 {
 		t.Fatalf("Peek after expiry = %+v, %v; want a fresh window", got, err)
+	}
+	// The same from Badger, where the record is still there.
+	fresh := NewBadgerStore(db, "p/", WithClock(clock.Now))
+	got, err = fresh.Peek(ctx, "k", rate)
+	if err != nil || got.Reached || got.Remaining != 1 {
+		t.Fatalf("Peek of the stored record after expiry = %+v, %v; want a fresh window", got, err)
 	}
 }
 
@@ -235,61 +245,248 @@ func TestConcurrentIncrements(t *testing.T) {
 	}
 }
 
-// Two stores on one database do not share their in-process locks, so
-// their writes really conflict in Badger and go through the retry path.
-func TestConcurrentStoresRetry(t *testing.T) {
-	const goroutines, each = 20, 25
+// Counting writes nothing: Flush writes every changed counter in one
+// batch, and a reset counter is deleted.
+func TestFlushWritesBehind(t *testing.T) {
 	ctx := context.Background()
-	rate := limiter.Rate{Period: time.Hour, Limit: 1 << 20}
-	tests := []struct {
-		name       string
-		maxRetries int
-		allMustWin bool
-	}{
-		{"default retries", defaultMaxRetries, true},
-		{"one attempt", 1, false}, // failures allowed, but never counted
+	db := openMem(t)
+	s := NewBadgerStore(db, "w:")
+	rate := limiter.Rate{Period: time.Hour, Limit: 10}
+	for range 3 {
+		if _, err := s.Get(ctx, "a", rate); err != nil {
+			t.Fatal(err)
+		}
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			db := openMem(t)
-			stores := []*BadgerStore{
-				NewBadgerStore(db, "r:", WithMaxRetries(tt.maxRetries)),
-				NewBadgerStore(db, "r:", WithMaxRetries(tt.maxRetries)),
-			}
-			var mu sync.Mutex
-			var ok, failed int64
-			var wg sync.WaitGroup
-			for i := range goroutines {
-				wg.Go(func() {
-					for range each {
-						_, err := stores[i%2].Get(ctx, "hot", rate)
-						mu.Lock()
-						if err == nil {
-							ok++
-						} else {
-							failed++
-							if !errors.Is(err, badger.ErrConflict) {
-								t.Errorf("Get: %v, want nil or a wrapped badger.ErrConflict", err)
-							}
-						}
-						mu.Unlock()
-					}
-				})
-			}
-			wg.Wait()
-			got, err := stores[0].Peek(ctx, "hot", rate)
+	if _, err := s.Get(ctx, "b", rate); err != nil {
+		t.Fatal(err)
+	}
+	if st, found := raw(t, db, "w:a"); found {
+		t.Fatalf("before Flush: stored %+v, want nothing", st)
+	}
+	if err := s.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := raw(t, db, "w:a"); st.count != 3 {
+		t.Fatalf("after Flush: a = %+v, want count 3", st)
+	}
+	if st, _ := raw(t, db, "w:b"); st.count != 1 {
+		t.Fatalf("after Flush: b = %+v, want count 1", st)
+	}
+	if _, err := s.Reset(ctx, "a", rate); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st, found := raw(t, db, "w:a"); found {
+		t.Fatalf("after Reset and Flush: a = %+v, want deleted", st)
+	}
+}
+
+// Run flushes on its own, and once more when stopped: a stop loses
+// nothing.
+func TestRunFlushes(t *testing.T) {
+	db := openMem(t)
+	s := NewBadgerStore(db, "r:", WithFlushInterval(5*time.Millisecond))
+	rate := limiter.Rate{Period: time.Hour, Limit: 1000}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	if _, err := s.Get(ctx, "k", rate); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if st, _ := raw(t, db, "r:k"); st.count == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("Run did not flush within 5 s")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	for range 41 {
+		if _, err := s.Get(context.Background(), "k", rate); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	if st, _ := raw(t, db, "r:k"); st.count != 42 {
+		t.Fatalf("after stop: %+v, want count 42", st)
+	}
+}
+
+// A crash loses what was counted since the last flush, nothing before:
+// the documented trade-off of counting in memory.
+func TestCrashLosesOnlyUnflushed(t *testing.T) {
+	ctx := context.Background()
+	db := openMem(t)
+	rate := limiter.Rate{Period: time.Hour, Limit: 100}
+	s := NewBadgerStore(db, "c:")
+	for range 5 {
+		if _, err := s.Get(ctx, "k", rate); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := s.Get(ctx, "k", rate); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The process dies: a new store starts from what Badger holds.
+	after := NewBadgerStore(db, "c:")
+	got, err := after.Peek(ctx, "k", rate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Remaining != 95 {
+		t.Fatalf("after the crash: remaining %d, want 95 (5 flushed, 3 lost)", got.Remaining)
+	}
+}
+
+// Memory stays bounded by evicting flushed counters, which are read back
+// from Badger, never older than memory; counters not yet flushed are never
+// evicted.
+func TestEvictionReadsBack(t *testing.T) {
+	ctx := context.Background()
+	db := openMem(t)
+	s := NewBadgerStore(db, "e:", WithMaxKeys(shards*4))
+	rate := limiter.Rate{Period: time.Hour, Limit: 1000}
+	const keys = 2000
+	hit := func(round int) {
+		t.Helper()
+		for i := range keys {
+			got, err := s.Get(ctx, fmt.Sprintf("k%d", i), rate)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if n := rate.Limit - got.Remaining; n != ok {
-				t.Fatalf("counted %d, want the %d that succeeded", n, ok)
+			if want := int64(1000 - round); got.Remaining != want {
+				t.Fatalf("round %d, key %d: remaining %d, want %d", round, i, got.Remaining, want)
 			}
-			if tt.allMustWin && failed > 0 {
-				t.Fatalf("%d increments failed", failed)
+		}
+	}
+	hit(1) // nothing flushed yet: every counter stays
+	if n := s.size(); n != keys {
+		t.Fatalf("%d counters in memory before a flush, want all %d", n, keys)
+	}
+	if err := s.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for round := 2; round <= 4; round++ {
+		hit(round)
+		if err := s.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := s.size(); n >= keys/2 {
+		t.Fatalf("%d counters in memory after flushes, want eviction towards %d", n, shards*4)
+	}
+}
+
+// Counting, flushing and evicting at once loses no increment.
+func TestConcurrentFlushAndEviction(t *testing.T) {
+	ctx := context.Background()
+	db := openMem(t)
+	s := NewBadgerStore(db, "x:", WithMaxKeys(shards))
+	rate := limiter.Rate{Period: time.Hour, Limit: 1 << 20}
+	const workers, each, keys = 8, 500, 300
+	stop := make(chan struct{})
+	flushed := make(chan struct{})
+	go func() {
+		defer close(flushed)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
 			}
-			t.Logf("%d succeeded, %d gave up", ok, failed)
+			if err := s.Flush(ctx); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := range each {
+				if _, err := s.Get(ctx, fmt.Sprintf("k%d", (w*each+i)%keys), rate); err != nil {
+					t.Error(err)
+					return
+				}
+			}
 		})
 	}
+	wg.Wait()
+	close(stop)
+	<-flushed
+	if err := s.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	fresh := NewBadgerStore(db, "x:")
+	var total int64
+	for i := range keys {
+		got, err := fresh.Peek(ctx, fmt.Sprintf("k%d", i), rate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += rate.Limit - got.Remaining
+	}
+	if total != workers*each {
+		t.Fatalf("counted %d in Badger, want %d", total, workers*each)
+	}
+	s.size()
+}
+
+// size counts the counters in memory, and checks each shard's count of
+// evictable ones.
+func (s *BadgerStore) size() int {
+	n := 0
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		n += len(sh.m)
+		clean := 0
+		for _, c := range sh.m {
+			if c.ver == c.saved {
+				clean++
+			}
+		}
+		if clean != sh.clean {
+			panic(fmt.Sprintf("shard %d: %d saved counters, counted %d", i, clean, sh.clean))
+		}
+		sh.mu.Unlock()
+	}
+	return n
+}
+
+// raw reads a counter as stored in Badger.
+func raw(t *testing.T, db *badger.DB, key string) (st state, found bool) {
+	t.Helper()
+	err := db.View(func(txn *badger.Txn) error {
+		item, err := txn.Get([]byte(key))
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		found = true
+		return item.Value(func(v []byte) error {
+			st, err = decode(v)
+			return err
+		})
+	})
+	if err != nil {
+		t.Fatalf("raw %s: %v", key, err)
+	}
+	return st, found
 }
 
 func TestSurvivesRestart(t *testing.T) {
@@ -306,6 +503,9 @@ func TestSurvivesRestart(t *testing.T) {
 
 	db := open()
 	s := NewBadgerStore(db, "login:")
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- s.Run(runCtx) }()
 	var before limiter.Context
 	for range 4 {
 		var err error
@@ -317,6 +517,10 @@ func TestSurvivesRestart(t *testing.T) {
 		t.Fatalf("before restart: %+v, want reached", before)
 	}
 	if _, err := s.Get(ctx, "192.0.2.2", rate); err != nil {
+		t.Fatal(err)
+	}
+	stop() // the last flush
+	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Close(); err != nil {
@@ -413,6 +617,12 @@ func TestErrors(t *testing.T) {
 	if _, err := s.Get(ctx, "bad", rate); err != nil {
 		t.Fatalf("Get after Reset = %v", err)
 	}
+	if err := s.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := raw(t, db, "e:bad"); st.count != 1 {
+		t.Fatalf("stored after Reset, Get and Flush: %+v, want count 1", st)
+	}
 	// A closed database is an error, not a panic.
 	db.Close()
 	if _, err := s.Get(ctx, "k", rate); err == nil {
@@ -420,40 +630,55 @@ func TestErrors(t *testing.T) {
 	}
 }
 
+// running starts s.Run until the benchmark ends, as the server runs it.
+func running(b *testing.B, s *BadgerStore) *BadgerStore {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	b.Cleanup(func() { cancel(); <-done })
+	return s
+}
+
+// BenchmarkGet counts hits on 1 key, on 10,000 keys, and on a million
+// (most of them new: read from Badger, and evicted again once flushed).
 func BenchmarkGet(b *testing.B) {
 	ctx := context.Background()
 	rate := limiter.Rate{Period: time.Hour, Limit: 1 << 40}
-	for _, keys := range []int{1, 10000} {
+	for _, keys := range []int{1, 10000, 1000000} {
 		b.Run(fmt.Sprintf("keys=%d", keys), func(b *testing.B) {
-			s := NewBadgerStore(openMem(b), "bench:")
-			names := make([]string, keys)
-			for i := range names {
-				names[i] = fmt.Sprintf("198.51.100.%d/%d", i%256, i)
-			}
+			s := running(b, NewBadgerStore(openMem(b), "bench:"))
 			b.ReportAllocs()
 			i := 0
 			for b.Loop() {
-				if _, err := s.Get(ctx, names[i%keys], rate); err != nil {
+				if _, err := s.Get(ctx, "198.51.100.7/"+strconv.Itoa(i%keys), rate); err != nil {
 					b.Fatal(err)
 				}
-				i++
+				i += 7919 // a prime: the keys come in no order
 			}
 		})
 	}
 }
 
+// BenchmarkGetParallel is 16 clients counting on one key (every client
+// behind one address) and on distinct keys.
 func BenchmarkGetParallel(b *testing.B) {
 	ctx := context.Background()
 	rate := limiter.Rate{Period: time.Hour, Limit: 1 << 40}
-	s := NewBadgerStore(openMem(b), "bench:")
-	b.RunParallel(func(pb *testing.PB) {
-		i := 0
-		for pb.Next() {
-			if _, err := s.Get(ctx, fmt.Sprintf("k%d", i%1000), rate); err != nil {
-				b.Error(err)
-				return
-			}
-			i++
-		}
-	})
+	for _, keys := range []int{1, 1000} {
+		b.Run(fmt.Sprintf("keys=%d", keys), func(b *testing.B) {
+			s := running(b, NewBadgerStore(openMem(b), "bench:"))
+			b.SetParallelism(8)
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				i := 0
+				for pb.Next() {
+					if _, err := s.Get(ctx, "k"+strconv.Itoa(i%keys), rate); err != nil {
+						b.Error(err)
+						return
+					}
+					i++
+				}
+			})
+		})
+	}
 }

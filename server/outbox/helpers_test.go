@@ -27,8 +27,9 @@ type sink struct {
 	user string // if set, PLAIN authentication is required
 	pass string
 
-	mu   sync.Mutex
-	msgs []received
+	mu       sync.Mutex
+	msgs     []received
+	sessions int // connections accepted
 }
 
 type received struct {
@@ -37,7 +38,18 @@ type received struct {
 	Data []byte
 }
 
-func (s *sink) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{sink: s}, nil }
+func (s *sink) NewSession(*smtp.Conn) (smtp.Session, error) {
+	s.mu.Lock()
+	s.sessions++
+	s.mu.Unlock()
+	return &session{sink: s}, nil
+}
+
+func (s *sink) connections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sessions
+}
 
 func (s *sink) received() []received {
 	s.mu.Lock()
@@ -121,15 +133,20 @@ func startSink(t *testing.T, addr string, s *sink) *sink {
 // serveSink serves SMTP for s on l until the test ends.
 func serveSink(t *testing.T, l net.Listener, s *sink) *sink {
 	t.Helper()
+	srv := newSMTPServer(s)
+	s.addr = l.Addr().String()
+	go func() { _ = srv.Serve(l) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return s
+}
+
+func newSMTPServer(s *sink) *smtp.Server {
 	srv := smtp.NewServer(s)
 	srv.Domain = "localhost"
 	srv.AllowInsecureAuth = true
 	srv.ReadTimeout = 5 * time.Second
 	srv.WriteTimeout = 5 * time.Second
-	s.addr = l.Addr().String()
-	go func() { _ = srv.Serve(l) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	return s
+	return srv
 }
 
 // closedAddr returns an address where nothing listens (SMTP down).

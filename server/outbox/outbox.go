@@ -71,6 +71,13 @@ type Options struct {
 	Logger      *slog.Logger     // default slog.Default()
 	Now         func() time.Time // default time.Now
 
+	// Syncer, when set, makes EnqueueNow wait until its commit is on
+	// disk, for a database whose commits Badger does not sync itself.
+	// (Jobs enqueued in the caller's transaction follow the caller's.)
+	Syncer interface {
+		Sync(ctx context.Context) error
+	}
+
 	// MaxAttempts bounds delivery attempts. 0 means retry forever, even
 	// permanent failures (at MaxBackoff), so that no accepted request is
 	// dropped. When > 0, a job is moved to outbox/dead/<id> on a permanent
@@ -95,13 +102,20 @@ type Outbox struct {
 	opts   Options
 	log    *slog.Logger
 
-	wake chan struct{} // buffered(1): coalesces Notify calls
+	ready chan string   // committed jobs waiting for a worker (buffered, readyCap)
+	wake  chan struct{} // buffered(1): wakes the loop, coalescing calls
 
-	mu      sync.Mutex
-	claimed map[string]struct{} // jobs handed to a worker
-	running bool
+	mu         sync.Mutex
+	held       map[string]struct{}  // jobs in ready or being delivered or deleted
+	retries    retryHeap            // next attempts of failed jobs, earliest first
+	scheduled  map[string]time.Time // job → its earliest entry in retries
+	scanWanted bool                 // a scan of Badger is due, from scanFrom
+	scanFrom   string               // job ID the scan starts at ("" for all)
+	scanAt     time.Time            // when a scan of all jobs is due (zero: none)
+	running    bool
 
 	delivered, retried, dead atomic.Uint64
+	scans, deletes           atomic.Uint64 // Badger scans and delete transactions, for tests
 }
 
 // New returns an Outbox storing its jobs in db. key is the 32-byte
@@ -152,22 +166,24 @@ func New(db *badger.DB, key []byte, r Renderer, s Sender, opts Options) (*Outbox
 		logger = slog.Default()
 	}
 	return &Outbox{
-		db:      db,
-		aead:    aead,
-		render:  r,
-		send:    s,
-		opts:    opts,
-		log:     logger.With("component", "outbox"),
-		wake:    make(chan struct{}, 1),
-		claimed: make(map[string]struct{}),
+		db:        db,
+		aead:      aead,
+		render:    r,
+		send:      s,
+		opts:      opts,
+		log:       logger.With("component", "outbox"),
+		ready:     make(chan string, readyCap),
+		wake:      make(chan struct{}, 1),
+		held:      make(map[string]struct{}),
+		scheduled: make(map[string]time.Time),
 	}, nil
 }
 
 // Enqueue adds j to the caller's read-write transaction, so the mail commits
 // or vanishes together with whatever else txn writes (the token). It sets
 // ID, Created and NextAttempt, resets Attempts and LastError, and returns
-// the stored job. After committing txn, call Notify so that delivery starts
-// at once rather than at the next periodic scan.
+// the stored job. After committing txn, call Notify with the job's ID so
+// that delivery starts at once rather than at the next scan of Badger.
 func (o *Outbox) Enqueue(txn *badger.Txn, j Job) (Job, error) {
 	if txn == nil {
 		return Job{}, errors.New("outbox: enqueue: nil transaction")
@@ -200,7 +216,7 @@ func (o *Outbox) Enqueue(txn *badger.Txn, j Job) (Job, error) {
 	return j, nil
 }
 
-// EnqueueNow stores j in its own transaction and wakes the worker. Use it
+// EnqueueNow stores j in its own transaction and hands it to the workers. Use it
 // for mails that accompany no token, such as notifications.
 func (o *Outbox) EnqueueNow(ctx context.Context, j Job) (Job, error) {
 	if err := ctx.Err(); err != nil {
@@ -215,17 +231,13 @@ func (o *Outbox) EnqueueNow(ctx context.Context, j Job) (Job, error) {
 	if err != nil {
 		return Job{}, fmt.Errorf("outbox: enqueue: %w", err)
 	}
-	o.Notify()
-	return out, nil
-}
-
-// Notify wakes the delivery loop. It never blocks; calls made while the
-// loop is busy are merged into one.
-func (o *Outbox) Notify() {
-	select {
-	case o.wake <- struct{}{}:
-	default:
+	if o.opts.Syncer != nil {
+		if err := o.opts.Syncer.Sync(ctx); err != nil {
+			return Job{}, fmt.Errorf("outbox: enqueue: %w", err)
+		}
 	}
+	o.Notify(out.ID)
+	return out, nil
 }
 
 // Pending counts the queued jobs, delivered or dead ones excluded.

@@ -1,37 +1,50 @@
 package outbox
 
 import (
+	"container/heap"
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	"github.com/dgraph-io/badger/v4"
 )
 
 const (
-	// maxIdle bounds the sleep between scans, as a safety net for a missed
-	// Notify or a clock jump.
+	// maxIdle is the period of the safety-net scan of the whole outbox,
+	// for a job no Notify or retry schedule brought (a lost wake-up, a
+	// clock jump, a failed store write).
 	maxIdle = 30 * time.Second
-	// scanBatch bounds the due jobs collected by one scan.
+	// scanBatch bounds the jobs one read transaction of a scan collects.
 	scanBatch = 100
+	// readyCap bounds the job IDs waiting in memory for a worker; past it,
+	// jobs wait in Badger and a scan brings them.
+	readyCap = 4096
+	// retryCap bounds the retries scheduled in memory; past it, a scan
+	// finds the later ones when they are due.
+	retryCap = 10_000
+	// deleteBatch bounds the delivered jobs deleted in one transaction.
+	deleteBatch = 512
 	// maxErrorLen bounds a stored LastError.
 	maxErrorLen = 300
 )
 
-// Run delivers queued jobs until ctx is cancelled. It first scans all
-// pending jobs, so jobs left by a crash or a stop are delivered; then it
-// wakes on Notify, when the earliest retry is due, or every 30 s at most.
+// Run delivers queued jobs until ctx is cancelled.
+//
+// Jobs reach the workers without reading Badger: Notify hands over the IDs
+// of committed jobs, and failed attempts are rescheduled in memory. Badger
+// is scanned only at start (jobs left by a crash or a stop), when the
+// workers fall so far behind that Notify cannot queue more IDs, for
+// retries beyond what memory holds, and every 30 s as a safety net.
+// Delivered jobs are deleted in batches, one transaction for all those
+// delivered while the previous batch was being written.
 //
 // On cancellation, Run stops handing out jobs, waits for the in-flight
-// deliveries to finish (each bounded by Options.SendTimeout) and returns
-// nil. Keep the database open until Run has returned. Only one Run may be
-// active per Outbox.
+// deliveries to finish (each bounded by Options.SendTimeout), deletes the
+// delivered jobs and returns nil. Keep the database open until Run has
+// returned. Only one Run may be active per Outbox.
 func (o *Outbox) Run(ctx context.Context) error {
 	o.mu.Lock()
 	if o.running {
@@ -39,6 +52,7 @@ func (o *Outbox) Run(ctx context.Context) error {
 		return errors.New("outbox: Run already active")
 	}
 	o.running = true
+	o.scanFrom, o.scanWanted = "", true // what a previous life left
 	o.mu.Unlock()
 	defer func() {
 		o.mu.Lock()
@@ -46,56 +60,70 @@ func (o *Outbox) Run(ctx context.Context) error {
 		o.mu.Unlock()
 	}()
 
-	jobs := make(chan string)
+	delivered := make(chan deliveredJob, readyCap)
+	var deleter sync.WaitGroup
+	deleter.Go(func() { o.deleteDelivered(delivered) })
 	// In-flight sends outlive ctx so a cancelled Run does not cut an SMTP
 	// dialogue in the middle (which would only cause a duplicate later).
 	sendCtx := context.WithoutCancel(ctx)
-	var wg sync.WaitGroup
+	var workers sync.WaitGroup
 	for range o.opts.Workers {
-		wg.Go(func() {
-			for id := range jobs {
-				o.deliver(sendCtx, id)
+		workers.Go(func() {
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case id := <-o.ready:
+					if ctx.Err() != nil {
+						o.release(id)
+						return
+					}
+					o.deliver(sendCtx, id, delivered)
+				}
 			}
 		})
 	}
 	defer func() {
-		close(jobs)
-		wg.Wait()
+		workers.Wait()
+		close(delivered)
+		deleter.Wait()
+		if c, ok := o.send.(interface{ CloseIdle() }); ok {
+			c.CloseIdle()
+		}
 	}()
 
+	lastFull := time.Time{}
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
-		due, next, err := o.scan(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
+		now := o.opts.Now()
+		if !o.dispatchRetries(ctx, now) {
+			return nil
+		}
+		if now.Sub(lastFull) >= maxIdle {
+			o.wantScan("")
+		}
+		if from, ok := o.takeScan(); ok {
+			if from == "" {
+				lastFull = now
 			}
-			if errors.Is(err, badger.ErrDBClosed) {
+			err := o.scan(ctx, from)
+			switch {
+			case ctx.Err() != nil:
+				return nil
+			case errors.Is(err, badger.ErrDBClosed):
 				return fmt.Errorf("outbox: run: %w", err)
+			case err != nil:
+				o.log.Error("outbox scan failed", "error", err)
+				o.scheduleScan(o.opts.Now().Add(o.opts.MinBackoff))
 			}
-			o.log.Error("outbox scan failed", "error", err)
-			next = o.opts.Now().Add(o.opts.MinBackoff)
-		}
-		for i, id := range due {
-			select {
-			case jobs <- id:
-			case <-ctx.Done():
-				for _, rest := range due[i:] {
-					o.release(rest)
-				}
-				return nil
-			}
-		}
-		if len(due) == scanBatch {
-			continue // more may be due right now
 		}
 
-		wait := maxIdle
-		if !next.IsZero() {
-			wait = min(max(next.Sub(o.opts.Now()), 0), maxIdle)
+		wait := maxIdle - o.opts.Now().Sub(lastFull)
+		if at, ok := o.nextWake(); ok {
+			wait = min(wait, at.Sub(o.opts.Now()))
 		}
-		timer.Reset(wait) // since Go 1.23, Reset needs no draining
+		timer.Reset(max(wait, 0)) // since Go 1.23, Reset needs no draining
 		select {
 		case <-ctx.Done():
 			return nil
@@ -105,19 +133,207 @@ func (o *Outbox) Run(ctx context.Context) error {
 	}
 }
 
-// scan claims up to scanBatch due jobs, oldest first, and returns the
-// earliest NextAttempt among the others (zero if none).
-func (o *Outbox) scan(ctx context.Context) (due []string, next time.Time, err error) {
+// Notify hands the jobs ids, whose transaction has committed, to the
+// workers. Without ids it asks for a scan of the whole outbox. It never
+// blocks: when the workers are too far behind, the jobs wait in Badger for
+// a scan that starts at the oldest of them.
+func (o *Outbox) Notify(ids ...string) {
+	if len(ids) == 0 {
+		o.wantScan("")
+		o.poke()
+		return
+	}
+	for _, id := range ids {
+		if !o.hold(id) {
+			continue // queued or in delivery already
+		}
+		select {
+		case o.ready <- id:
+		default:
+			o.release(id)
+			o.wantScan(id)
+			o.poke()
+		}
+	}
+}
+
+// poke wakes the loop; calls made while it is busy are merged into one.
+func (o *Outbox) poke() {
+	select {
+	case o.wake <- struct{}{}:
+	default:
+	}
+}
+
+// hold marks job id as queued or in delivery, unless it already is.
+func (o *Outbox) hold(id string) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if _, busy := o.held[id]; busy {
+		return false
+	}
+	o.held[id] = struct{}{}
+	return true
+}
+
+func (o *Outbox) release(id string) {
+	o.mu.Lock()
+	delete(o.held, id)
+	o.mu.Unlock()
+}
+
+func (o *Outbox) isHeld(id string) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	_, busy := o.held[id]
+	return busy
+}
+
+// wantScan asks for a scan from job id on ("" for all jobs).
+func (o *Outbox) wantScan(from string) {
+	o.mu.Lock()
+	if !o.scanWanted || from < o.scanFrom {
+		o.scanFrom = from
+	}
+	o.scanWanted = true
+	o.mu.Unlock()
+}
+
+func (o *Outbox) takeScan() (from string, ok bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	from, ok = o.scanFrom, o.scanWanted
+	o.scanFrom, o.scanWanted = "", false
+	return from, ok
+}
+
+// scheduleScan asks for a scan of all jobs at a given time.
+func (o *Outbox) scheduleScan(at time.Time) {
+	o.mu.Lock()
+	if o.scanAt.IsZero() || at.Before(o.scanAt) {
+		o.scanAt = at
+	}
+	o.mu.Unlock()
+}
+
+// nextWake is when the loop has something to do: the earliest retry or
+// scheduled scan.
+func (o *Outbox) nextWake() (time.Time, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	at := o.scanAt
+	if len(o.retries) > 0 && (at.IsZero() || o.retries[0].at.Before(at)) {
+		at = o.retries[0].at
+	}
+	return at, !at.IsZero()
+}
+
+// retry schedules job id for its next attempt at at. An attempt already
+// scheduled earlier stands: the worker then finds the job not due yet and
+// schedules it again.
+func (o *Outbox) retry(id string, at time.Time) {
+	o.mu.Lock()
+	if cur, ok := o.scheduled[id]; ok && !at.Before(cur) {
+		o.mu.Unlock()
+		return
+	}
+	if len(o.retries) < retryCap {
+		heap.Push(&o.retries, retryEntry{at: at, id: id})
+		o.scheduled[id] = at
+	} else if o.scanAt.IsZero() || at.Before(o.scanAt) {
+		o.scanAt = at // a scan will find it
+	}
+	o.mu.Unlock()
+	o.poke()
+}
+
+// dispatchRetries hands the due retries, and a due scan, to their doers.
+// It returns false if ctx ended.
+func (o *Outbox) dispatchRetries(ctx context.Context, now time.Time) bool {
+	for {
+		o.mu.Lock()
+		if !o.scanAt.IsZero() && !o.scanAt.After(now) {
+			o.scanAt = time.Time{}
+			o.scanFrom, o.scanWanted = "", true
+		}
+		if len(o.retries) == 0 || o.retries[0].at.After(now) {
+			o.mu.Unlock()
+			return true
+		}
+		e := heap.Pop(&o.retries).(retryEntry)
+		if at, ok := o.scheduled[e.id]; !ok || !at.Equal(e.at) {
+			o.mu.Unlock()
+			continue // superseded by an earlier entry, already dispatched
+		}
+		delete(o.scheduled, e.id)
+		_, busy := o.held[e.id]
+		if !busy {
+			o.held[e.id] = struct{}{}
+		}
+		o.mu.Unlock()
+		if busy {
+			continue
+		}
+		select {
+		case o.ready <- e.id:
+		case <-ctx.Done():
+			o.release(e.id)
+			return false
+		}
+	}
+}
+
+// scan walks the jobs from key from (all of them if empty), a batch per
+// read transaction: due jobs nobody holds go to the workers, the others
+// into the retry schedule.
+func (o *Outbox) scan(ctx context.Context, from string) error {
+	o.scans.Add(1)
+	cursor := []byte(jobPrefix + from)
+	for {
+		due, next, done, err := o.scanBatch(ctx, cursor)
+		if err != nil {
+			return err
+		}
+		for i, id := range due {
+			select {
+			case o.ready <- id:
+			case <-ctx.Done():
+				for _, rest := range due[i:] {
+					o.release(rest)
+				}
+				return ctx.Err()
+			}
+		}
+		if done {
+			return nil
+		}
+		cursor = next
+	}
+}
+
+// scanBatch reads up to scanBatch jobs from cursor on and holds the due
+// ones. It returns the key to continue from, or done at the end.
+func (o *Outbox) scanBatch(ctx context.Context, cursor []byte) (due []string, next []byte, done bool, err error) {
 	now := o.opts.Now()
+	seen := 0
+	done = true
 	err = o.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(jobPrefix), PrefetchValues: true, PrefetchSize: 16})
 		defer it.Close()
-		for it.Rewind(); it.Valid() && len(due) < scanBatch; it.Next() {
+		for it.Seek(cursor); it.Valid(); it.Next() {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 			item := it.Item()
+			if seen == scanBatch {
+				next, done = item.KeyCopy(nil), false
+				return nil
+			}
+			seen++
 			id := strings.TrimPrefix(string(item.Key()), jobPrefix)
+			if o.isHeld(id) {
+				continue
+			}
 			var at time.Time
 			err := item.Value(func(v []byte) error {
 				r, err := decodeRecord(v)
@@ -130,13 +346,12 @@ func (o *Outbox) scan(ctx context.Context) (due []string, next time.Time, err er
 			if err != nil {
 				at = now // let a worker dead-letter the corrupt record
 			}
-			switch {
-			case !at.After(now):
-				if o.claim(id) {
-					due = append(due, id)
-				}
-			case next.IsZero() || at.Before(next):
-				next = at
+			if at.After(now) {
+				o.retry(id, at)
+				continue
+			}
+			if o.hold(id) {
+				due = append(due, id)
 			}
 		}
 		return nil
@@ -145,208 +360,27 @@ func (o *Outbox) scan(ctx context.Context) (due []string, next time.Time, err er
 		for _, id := range due {
 			o.release(id)
 		}
-		return nil, time.Time{}, fmt.Errorf("outbox: scan: %w", err)
+		return nil, nil, true, fmt.Errorf("outbox: scan: %w", err)
 	}
-	return due, next, nil
+	return due, next, done, nil
 }
 
-func (o *Outbox) claim(id string) bool {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if _, busy := o.claimed[id]; busy {
-		return false
-	}
-	o.claimed[id] = struct{}{}
-	return true
+// retryEntry is a job's next attempt in the in-memory schedule.
+type retryEntry struct {
+	at time.Time
+	id string
 }
 
-func (o *Outbox) release(id string) {
-	o.mu.Lock()
-	delete(o.claimed, id)
-	o.mu.Unlock()
-}
+// retryHeap orders retries by time (container/heap).
+type retryHeap []retryEntry
 
-// deliver makes one attempt at job id, which the caller has claimed.
-func (o *Outbox) deliver(ctx context.Context, id string) {
-	defer o.Notify() // the loop must reconsider the new NextAttempt
-	defer o.release(id)
-
-	// Re-read under the claim: the scan's snapshot may predate the commit
-	// of a worker that just delivered or rescheduled this job.
-	rec, found, err := loadRecord(o.db, id)
-	switch {
-	case errors.Is(err, errCorrupt):
-		o.buryCorrupt(id, err)
-		return
-	case err != nil:
-		o.log.Error("mail job not loaded", "job", id, "error", err)
-		return
-	case !found || rec.NextAttempt.After(o.opts.Now()):
-		return
-	}
-
-	j := Job{
-		ID: rec.ID, Kind: rec.Kind, Lang: rec.Lang, To: rec.To, Data: rec.Data,
-		Attempts: rec.Attempts, NextAttempt: rec.NextAttempt, Created: rec.Created, LastError: rec.LastError,
-	}
-	ctx, cancel := context.WithTimeout(ctx, o.opts.SendTimeout)
-	defer cancel()
-	err = o.attempt(ctx, &j, rec)
-	if err == nil {
-		o.succeed(j)
-		return
-	}
-	o.fail(j, rec, err)
-}
-
-// attempt opens the secret, renders and sends; a panic in the Renderer or
-// Sender becomes a temporary error instead of killing the process.
-func (o *Outbox) attempt(ctx context.Context, j *Job, rec *record) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("outbox: panic during delivery of %s job", j.Kind)
-		}
-	}()
-	secret, err := open(o.aead, rec.ID, rec.Sealed)
-	if err != nil {
-		return Permanent(err)
-	}
-	j.Secret = secret
-	m, err := o.render.Render(*j)
-	if err != nil {
-		return fmt.Errorf("render %s: %w", j.Kind, err)
-	}
-	if m.To == "" {
-		m.To = j.To
-	}
-	if err := o.send.Send(ctx, m); err != nil {
-		return fmt.Errorf("send: %w", err)
-	}
-	return nil
-}
-
-func (o *Outbox) succeed(j Job) {
-	o.delivered.Add(1)
-	err := o.db.Update(func(txn *badger.Txn) error { return txn.Delete(jobKey(j.ID)) })
-	if err != nil {
-		// The mail went out; it will go out again after the next scan.
-		o.log.Error("mail delivered but job not deleted", "job", j.ID, "kind", j.Kind, "error", err)
-		return
-	}
-	o.log.Info("mail delivered", "job", j.ID, "kind", j.Kind, "attempts", j.Attempts+1, "to", mask(j.To))
-}
-
-func (o *Outbox) fail(j Job, rec *record, cause error) {
-	permanent := errors.Is(cause, ErrPermanent)
-	rec.Attempts++
-	rec.LastError = sanitize(cause, j)
-	now := o.opts.Now()
-	delay := backoff(rec.Attempts, o.opts.MinBackoff, o.opts.MaxBackoff, rand.Float64())
-	if permanent {
-		delay = o.opts.MaxBackoff // only reached with MaxAttempts == 0
-	}
-	rec.NextAttempt = now.Add(delay)
-	dead := o.opts.MaxAttempts > 0 && (permanent || rec.Attempts >= o.opts.MaxAttempts)
-
-	val, err := encodeRecord(rec)
-	if err == nil {
-		err = o.db.Update(func(txn *badger.Txn) error {
-			if dead {
-				if err := txn.Set(deadKey(rec.ID), val); err != nil {
-					return err
-				}
-				return txn.Delete(jobKey(rec.ID))
-			}
-			return txn.Set(jobKey(rec.ID), val)
-		})
-	}
-	attrs := []any{"job", rec.ID, "kind", rec.Kind, "attempts", rec.Attempts, "to", mask(rec.To),
-		"permanent", permanent, "error", rec.LastError}
-	if err != nil {
-		// The job stays as it was and is retried at the next scan.
-		o.log.Error("mail delivery failed; job not updated", append(attrs, "store_error", err)...)
-		return
-	}
-	if dead {
-		o.dead.Add(1)
-		o.log.Error("mail delivery failed; job moved to dead letters", attrs...)
-		return
-	}
-	o.retried.Add(1)
-	o.log.Warn("mail delivery failed", append(attrs, "next_attempt", rec.NextAttempt)...)
-}
-
-// buryCorrupt moves an undecodable record, as is, to the dead letters:
-// it can never be delivered and would otherwise be rescanned forever.
-func (o *Outbox) buryCorrupt(id string, cause error) {
-	err := o.db.Update(func(txn *badger.Txn) error {
-		item, err := txn.Get(jobKey(id))
-		if err != nil {
-			return err
-		}
-		raw, err := item.ValueCopy(nil)
-		if err != nil {
-			return err
-		}
-		if err := txn.Set(deadKey(id), raw); err != nil {
-			return err
-		}
-		return txn.Delete(jobKey(id))
-	})
-	if err != nil {
-		o.log.Error("corrupt mail job not moved", "job", id, "error", err)
-		return
-	}
-	o.dead.Add(1)
-	o.log.Error("corrupt mail job moved to dead letters", "job", id, "error", cause)
-}
-
-// backoff is the delay after the given number of failed attempts:
-// min·2^(attempts-1) capped at max, minus up to 20% jitter (r in [0,1)) so
-// that jobs failing together do not retry in lockstep.
-func backoff(attempts int, minD, maxD time.Duration, r float64) time.Duration {
-	d := minD
-	for i := 1; i < attempts && d < maxD; i++ {
-		d *= 2
-	}
-	d = min(d, maxD)
-	return d - time.Duration(float64(d)*0.2*r)
-}
-
-// sanitize returns the text of err fit for storage and logs: the secret is
-// redacted, the recipient masked, control characters dropped, length bounded.
-// Senders should already avoid bodies in errors; this is a second line.
-func sanitize(err error, j Job) string {
-	s := err.Error()
-	if j.Secret != "" {
-		for _, v := range []string{j.Secret, url.QueryEscape(j.Secret), url.PathEscape(j.Secret)} {
-			s = strings.ReplaceAll(s, v, "[redacted]")
-		}
-	}
-	s = maskIn(s, j.To)
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	if len(s) > maxErrorLen {
-		s = strings.ToValidUTF8(s[:maxErrorLen], "") + "…"
-	}
-	return s
-}
-
-// mask hides an address for logs: "alice@example.org" → "a***@e***".
-func mask(addr string) string {
-	local, domain, ok := strings.Cut(addr, "@")
-	first := func(s string) string {
-		for _, r := range s {
-			return string(r)
-		}
-		return ""
-	}
-	if !ok {
-		return first(local) + "***"
-	}
-	return first(local) + "***@" + first(domain) + "***"
+func (h retryHeap) Len() int           { return len(h) }
+func (h retryHeap) Less(i, j int) bool { return h[i].at.Before(h[j].at) }
+func (h retryHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *retryHeap) Push(x any)        { *h = append(*h, x.(retryEntry)) }
+func (h *retryHeap) Pop() any {
+	old := *h
+	e := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return e
 }

@@ -12,18 +12,32 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	mail "github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
 )
 
 // defaultSMTPTimeout bounds one SMTP command cycle when ctx has no sooner
 // deadline.
 const defaultSMTPTimeout = 30 * time.Second
 
-// SMTPSender is a Sender speaking SMTP through go-mail. It opens one
-// connection per mail: the outbox sends few mails, and a fresh connection
-// needs no keep-alive or reconnection logic.
+// Connection reuse: a connection idle for longer than idleNoop is checked
+// with a NOOP before its next mail, and one idle for longer than idleMax is
+// closed (servers drop idle clients after a few minutes; RFC 5321 asks
+// them to wait at least 5). At most maxIdleConns wait in the pool.
+const (
+	idleNoop     = 2 * time.Second
+	idleMax      = 30 * time.Second
+	maxIdleConns = 16
+)
+
+// SMTPSender is a Sender speaking SMTP through go-mail. It keeps the
+// connections it opened and sends the next mails over them (one mail at a
+// time per connection, several connections for concurrent Sends): a fresh
+// connection costs a TCP handshake, a greeting, EHLO, often STARTTLS and
+// AUTH, for each mail.
 type SMTPSender struct {
 	url      *url.URL // for String, password redacted
 	host     string
@@ -38,6 +52,16 @@ type SMTPSender struct {
 	auth     mail.SMTPAuthType
 	helo     string
 	timeout  time.Duration
+
+	mu   sync.Mutex
+	idle []*smtpConn // most recently used last
+}
+
+// smtpConn is one open SMTP session and the go-mail client that opened it.
+type smtpConn struct {
+	client *mail.Client
+	conn   *smtp.Client
+	used   time.Time
 }
 
 var authTypes = map[string]mail.SMTPAuthType{
@@ -138,27 +162,131 @@ func NewSMTPSender(rawURL string, from string) (*SMTPSender, error) {
 // String describes the sender for logs, password redacted.
 func (s *SMTPSender) String() string { return s.url.Redacted() }
 
-// Send delivers m in one SMTP session. Errors never contain the message
-// body or the full recipient address. 5xx replies to MAIL, RCPT or DATA
-// wrap ErrPermanent; connection, TLS and authentication failures stay
-// temporary, since they concern every mail and are fixed by configuration.
+// Send delivers m, over a connection left open by an earlier Send if
+// there is one. Errors never contain the message body or the full
+// recipient address. 5xx replies to MAIL, RCPT or DATA wrap ErrPermanent;
+// connection, TLS and authentication failures stay temporary, since they
+// concern every mail and are fixed by configuration.
 func (s *SMTPSender) Send(ctx context.Context, m Mail) error {
 	msg, err := s.message(m)
 	if err != nil {
 		return err
 	}
-	timeout := s.timeout
-	if dl, ok := ctx.Deadline(); ok {
-		timeout = min(timeout, time.Until(dl))
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("smtp: %w", err)
 	}
-	if timeout <= 0 {
-		return fmt.Errorf("smtp: %w", context.DeadlineExceeded)
+	for {
+		sc, reused := s.take()
+		if sc == nil {
+			if sc, err = s.dial(ctx); err != nil {
+				return err
+			}
+		}
+		// A dialogue outliving ctx is cut, as a fresh connection's dial is.
+		stop := context.AfterFunc(ctx, func() { _ = sc.conn.Close() })
+		err = sc.client.SendWithSMTPClient(sc.conn, msg)
+		cut := !stop()
+		delivered := err == nil || msg.IsDelivered() // a failing reset after DATA does not undo it
+		if err == nil && !cut {
+			sc.used = time.Now()
+			s.put(sc)
+		} else {
+			_ = sc.conn.Close()
+		}
+		switch {
+		case delivered:
+			return nil
+		case reused && !cut && beforeMail(err):
+			// The server dropped the idle connection: nothing was sent,
+			// try once on a fresh one.
+			continue
+		case cut:
+			return fmt.Errorf("smtp: %w", ctx.Err())
+		}
+		return classify(err, m.To)
+	}
+}
+
+// beforeMail says whether a send failed before the server accepted MAIL
+// FROM, so that no part of the mail can have been delivered.
+func beforeMail(err error) bool {
+	var se *mail.SendError
+	return errors.As(err, &se) && (se.Reason == mail.ErrConnCheck || se.Reason == mail.ErrSMTPMailFrom)
+}
+
+// take returns an idle connection (the most recently used), or nil. A
+// connection idle too long is closed, one idle a little is checked.
+func (s *SMTPSender) take() (*smtpConn, bool) {
+	for {
+		s.mu.Lock()
+		n := len(s.idle)
+		if n == 0 {
+			s.mu.Unlock()
+			return nil, false
+		}
+		sc := s.idle[n-1]
+		s.idle[n-1] = nil
+		s.idle = s.idle[:n-1]
+		s.mu.Unlock()
+		idle := time.Since(sc.used)
+		switch {
+		case idle > idleMax:
+			sc.quit()
+		case idle > idleNoop && sc.conn.Noop() != nil:
+			_ = sc.conn.Close()
+		default:
+			return sc, true
+		}
+	}
+}
+
+// put keeps sc for a later Send, or closes it if enough are kept.
+func (s *SMTPSender) put(sc *smtpConn) {
+	s.mu.Lock()
+	if len(s.idle) < maxIdleConns {
+		s.idle = append(s.idle, sc)
+		sc = nil
+	}
+	s.mu.Unlock()
+	if sc != nil {
+		sc.quit()
+	}
+}
+
+// CloseIdle says goodbye (QUIT) on every idle connection. The outbox calls
+// it when its Run stops.
+func (s *SMTPSender) CloseIdle() {
+	s.mu.Lock()
+	idle := s.idle
+	s.idle = nil
+	s.mu.Unlock()
+	for _, sc := range idle {
+		sc.quit()
+	}
+}
+
+func (sc *smtpConn) quit() {
+	_ = sc.conn.UpdateDeadline(time.Second)
+	_ = sc.conn.Quit()
+	_ = sc.conn.Close()
+}
+
+// dial opens a new SMTP session: greeting, EHLO, STARTTLS, AUTH.
+func (s *SMTPSender) dial(ctx context.Context) (*smtpConn, error) {
+	// The dial honours ctx; later commands on the connection have
+	// s.timeout each, and Send cuts a dialogue outliving its ctx.
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= 0 {
+		return nil, fmt.Errorf("smtp: %w", context.DeadlineExceeded)
 	}
 	opts := []mail.Option{
 		mail.WithPort(s.port),
-		mail.WithTimeout(timeout),
+		mail.WithTimeout(s.timeout),
 		mail.WithTLSPolicy(s.tls),
 		mail.WithTLSConfig(&tls.Config{ServerName: s.host, MinVersion: tls.VersionTLS12, InsecureSkipVerify: s.insecure}), //nolint:gosec // opt-in for development
+		// The pool checks connections idle for a while itself, and a
+		// session that ended with DATA needs no RSET.
+		mail.WithoutNoop(),
+		mail.WithoutRset(),
 	}
 	if s.ssl {
 		opts = append(opts, mail.WithSSL())
@@ -171,20 +299,13 @@ func (s *SMTPSender) Send(ctx context.Context, m Mail) error {
 	}
 	c, err := mail.NewClient(s.host, opts...)
 	if err != nil {
-		return fmt.Errorf("smtp client: %w", err)
+		return nil, fmt.Errorf("smtp client: %w", err)
 	}
-	// Dial and send separately, rather than DialAndSend, so that a failing
-	// QUIT after an accepted mail is not reported as a failed delivery.
 	conn, err := c.DialToSMTPClientWithContext(ctx)
 	if err != nil {
-		return &smtpError{text: "smtp connect to " + s.host + ":" + strconv.Itoa(s.port) + ": " + err.Error()}
+		return nil, &smtpError{text: "smtp connect to " + s.host + ":" + strconv.Itoa(s.port) + ": " + err.Error()}
 	}
-	defer func() { _ = c.CloseWithSMTPClient(conn) }()
-	err = c.SendWithSMTPClient(conn, msg)
-	if err == nil || msg.IsDelivered() {
-		return nil // a failing RSET after DATA does not undo the delivery
-	}
-	return classify(err, m.To)
+	return &smtpConn{client: c, conn: conn, used: time.Now()}, nil
 }
 
 // message builds a multipart/alternative message (or a single part when

@@ -8,7 +8,10 @@
 // A Hasher promises that:
 //   - at most maxInFlight Argon2 computations run at once, whatever the
 //     load, so memory use is bounded by maxInFlight × Params.Memory;
-//     callers beyond that wait, and stop waiting when their context ends;
+//     callers beyond that wait, and stop waiting when their context ends
+//     or, with MaxWait, after a bounded time (ErrBusy), so that overload
+//     is answered quickly rather than by requests hanging until they time
+//     out;
 //   - an input longer than maxInputBytes is refused with ErrTooLong
 //     before any work is done;
 //   - a stored string is never trusted to set an unbounded cost: its
@@ -25,6 +28,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"time"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -42,6 +46,9 @@ var (
 	// ErrInvalidParams: Params below the accepted minimum or above the
 	// bounds a stored hash may carry.
 	ErrInvalidParams = errors.New("passhash: invalid parameters")
+	// ErrBusy: every hashing slot stayed taken for the Hasher's MaxWait.
+	// The caller should answer "try again shortly" (503, Retry-After).
+	ErrBusy = errors.New("passhash: every hashing slot is busy")
 )
 
 // Params are the Argon2id cost settings.
@@ -99,14 +106,24 @@ type Hasher struct {
 	params   Params
 	sem      chan struct{} // one token per Argon2 computation under way
 	maxInput int
-	dummy    string // PHC string no password matches, for Dummy
+	maxWait  time.Duration // 0: wait for a slot as long as ctx allows
+	dummy    string        // PHC string no password matches, for Dummy
 
 	onHash func() // test hook: called inside the semaphore before hashing
 }
 
+// Option configures a Hasher.
+type Option func(*Hasher)
+
+// MaxWait bounds how long a hash waits for a free slot before failing
+// with ErrBusy (default: as long as its context allows).
+func MaxWait(d time.Duration) Option {
+	return func(h *Hasher) { h.maxWait = max(d, 0) }
+}
+
 // New returns a Hasher that writes hashes with p, runs at most maxInFlight
 // hashes at once and refuses inputs longer than maxInputBytes.
-func New(p Params, maxInFlight int, maxInputBytes int) (*Hasher, error) {
+func New(p Params, maxInFlight int, maxInputBytes int, opts ...Option) (*Hasher, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -127,12 +144,16 @@ func New(p Params, maxInFlight int, maxInputBytes int) (*Hasher, error) {
 	if _, err := rand.Read(key); err != nil {
 		return nil, fmt.Errorf("passhash: dummy key: %w", err)
 	}
-	return &Hasher{
+	h := &Hasher{
 		params:   p,
 		sem:      make(chan struct{}, maxInFlight),
 		maxInput: maxInputBytes,
 		dummy:    encodePHC(p, salt, key),
-	}, nil
+	}
+	for _, o := range opts {
+		o(h)
+	}
+	return h, nil
 }
 
 // Params returns the parameters new hashes are written with.
@@ -204,14 +225,36 @@ func (h *Hasher) derive(ctx context.Context, password, salt []byte, p Params) ([
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("passhash: waiting for a hashing slot: %w", err)
 	}
-	select {
-	case h.sem <- struct{}{}:
-	case <-ctx.Done():
-		return nil, fmt.Errorf("passhash: waiting for a hashing slot: %w", ctx.Err())
+	if err := h.acquire(ctx); err != nil {
+		return nil, err
 	}
 	defer func() { <-h.sem }()
 	if h.onHash != nil {
 		h.onHash()
 	}
 	return argon2.IDKey(password, salt, p.Time, p.Memory, p.Threads, p.KeyLen), nil
+}
+
+// acquire takes a hashing slot, waiting at most maxWait (if set) and
+// until ctx ends.
+func (h *Hasher) acquire(ctx context.Context) error {
+	select {
+	case h.sem <- struct{}{}:
+		return nil
+	default:
+	}
+	var expired <-chan time.Time
+	if h.maxWait > 0 {
+		t := time.NewTimer(h.maxWait)
+		defer t.Stop()
+		expired = t.C
+	}
+	select {
+	case h.sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("passhash: waiting for a hashing slot: %w", ctx.Err())
+	case <-expired:
+		return fmt.Errorf("passhash: waited %v: %w", h.maxWait, ErrBusy)
+	}
 }

@@ -460,3 +460,47 @@ func BenchmarkHashParallel(b *testing.B) {
 	})
 	b.ReportMetric(float64(n.Load())/b.Elapsed().Seconds(), "hashes/s")
 }
+
+// With MaxWait, a hash that finds every slot taken gives up after that
+// long with ErrBusy, whatever its context allows; a free slot is taken.
+func TestMaxWait(t *testing.T) {
+	const wait = 30 * time.Millisecond
+	h, err := New(DefaultParams, 1, 1024, MaxWait(wait))
+	if err != nil {
+		t.Fatal(err)
+	}
+	release := make(chan struct{})
+	busy := make(chan struct{})
+	h.onHash = func() {
+		select {
+		case busy <- struct{}{}:
+			<-release
+		default:
+		}
+	}
+	done := make(chan error)
+	go func() {
+		_, err := h.Hash(context.Background(), []byte("holder"))
+		done <- err
+	}()
+	<-busy
+	ctx := context.Background()
+	for name, call := range map[string]func() error{
+		"Hash":   func() error { _, err := h.Hash(ctx, []byte("pw")); return err },
+		"Verify": func() error { _, _, err := h.Verify(ctx, validPHC, []byte("pw")); return err },
+		"Dummy":  func() error { return h.Dummy(ctx, []byte("pw")) },
+	} {
+		start := time.Now()
+		err := call()
+		if took := time.Since(start); !errors.Is(err, ErrBusy) || took < wait || took > 2*time.Second {
+			t.Errorf("%s with the slot taken = %v after %v, want ErrBusy after %v", name, err, took, wait)
+		}
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Hash(ctx, []byte("pw")); err != nil {
+		t.Fatalf("Hash with a free slot = %v", err)
+	}
+}

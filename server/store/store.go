@@ -1,10 +1,13 @@
 // Package store keeps Sésame's state in Badger: accounts and their
 // identifier indexes, recovery tokens and codes (digests only), recovery
-// flows and sessions.
+// flows, sessions, passkeys and passkey ceremonies.
 //
 // Every operation that changes several records does it in one transaction,
 // and the operations that e-mail something write the outbox job in that same
 // transaction, so an accepted request is never lost and never half done.
+// With a Syncer (WithSyncer), each write returns once its transaction is on
+// disk: one synced commit per operation, its fsync shared with the
+// operations committing at the same time.
 // Journeys declare the few methods they need as their own interfaces; a
 // Redis implementation of the same methods can replace this one.
 package store
@@ -31,6 +34,10 @@ const (
 	pSession = "s/" // s/<digest> → Session
 	pAcctSes = "z/" // z/<account>/<digest> → "" (sessions of an account)
 	pProbe   = "p/" // p/<digest> → recovery request trace (parity writes)
+	// Passkeys; credential ids are written base64url without padding.
+	pPasskey   = "w/"  // w/<account>/<credential id> → Passkey
+	pPasskeyID = "wi/" // wi/<credential id> → account id (owner of an assertion)
+	pCeremony  = "wc/" // wc/<digest> → Ceremony (registration or sign-in under way)
 )
 
 // Errors callers branch on.
@@ -43,32 +50,55 @@ var (
 	ErrConflict   = errors.New("store: changed concurrently")
 )
 
-// Enqueuer writes a mail job into the caller's transaction.
+// Enqueuer writes a mail job into the caller's transaction, and is told
+// the IDs of the jobs whose transaction committed.
 type Enqueuer interface {
 	Enqueue(txn *badger.Txn, j outbox.Job) (outbox.Job, error)
-	Notify()
+	Notify(ids ...string)
+}
+
+// Syncer makes the transactions committed before a call durable (see
+// badgerdb.Syncer: one fsync shared by concurrent commits).
+type Syncer interface {
+	Sync(ctx context.Context) error
 }
 
 // Store is the Badger implementation.
 type Store struct {
-	db  *badger.DB
-	out Enqueuer
-	now func() time.Time
+	db   *badger.DB
+	out  Enqueuer
+	now  func() time.Time
+	sync Syncer // nil: Badger syncs its commits itself, or nothing needs to
+}
+
+// Option configures a Store.
+type Option func(*Store)
+
+// WithSyncer makes every write wait for sy before it returns, for a
+// database whose commits are not synced by Badger itself
+// (badgerdb.OpenGroupCommit): a write that returned nil is on disk.
+func WithSyncer(sy Syncer) Option {
+	return func(s *Store) { s.sync = sy }
 }
 
 // New returns a Store over db that queues mail in out.
-func New(db *badger.DB, out Enqueuer, now func() time.Time) *Store {
+func New(db *badger.DB, out Enqueuer, now func() time.Time, opts ...Option) *Store {
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{db: db, out: out, now: now}
+	s := &Store{db: db, out: out, now: now}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // DB exposes the database for readiness checks.
 func (s *Store) DB() *badger.DB { return s.db }
 
 // update runs fn in a read-write transaction, retrying a few times when
-// another transaction wrote the same keys first.
+// another transaction wrote the same keys first. Once it has committed, it
+// waits until the commit is durable: the one synced write of a request.
 func (s *Store) update(ctx context.Context, fn func(txn *badger.Txn) error) error {
 	var err error
 	for range 5 {
@@ -76,6 +106,9 @@ func (s *Store) update(ctx context.Context, fn func(txn *badger.Txn) error) erro
 			return err
 		}
 		err = s.db.Update(fn)
+		if err == nil && s.sync != nil {
+			return s.sync.Sync(ctx)
+		}
 		if !errors.Is(err, badger.ErrConflict) {
 			return err
 		}
@@ -139,20 +172,24 @@ func setBytes(txn *badger.Txn, key string, b []byte, ttl time.Duration) error {
 	return nil
 }
 
-// enqueue writes job in txn when there is one.
+// enqueue writes job in txn when there is one, and notes its ID in job
+// (the ID of the last attempt, the one that commits).
 func (s *Store) enqueue(txn *badger.Txn, job *outbox.Job) error {
 	if job == nil {
 		return nil
 	}
-	if _, err := s.out.Enqueue(txn, *job); err != nil {
+	stored, err := s.out.Enqueue(txn, *job)
+	if err != nil {
 		return fmt.Errorf("store: queue mail: %w", err)
 	}
+	job.ID = stored.ID
 	return nil
 }
 
+// notify hands the committed job to the outbox's workers.
 func (s *Store) notify(job *outbox.Job) {
 	if job != nil {
-		s.out.Notify()
+		s.out.Notify(job.ID)
 	}
 }
 

@@ -20,7 +20,7 @@ func (q *queue) Enqueue(txn *badger.Txn, j outbox.Job) (outbox.Job, error) {
 	q.n.Add(1)
 	return j, txn.Set([]byte("o/"+j.Kind), []byte(j.To))
 }
-func (q *queue) Notify() {}
+func (q *queue) Notify(...string) {}
 
 type clock struct{ t atomic.Int64 }
 
