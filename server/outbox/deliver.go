@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net/url"
 	"strings"
@@ -78,6 +79,7 @@ func (o *Outbox) attempt(ctx context.Context, j *Job, rec *record) (err error) {
 	if m.To == "" {
 		m.To = j.To
 	}
+	m.Headers = withMessageID(m.Headers, j.ID)
 	if err := o.send.Send(ctx, m); err != nil {
 		return fmt.Errorf("send: %w", err)
 	}
@@ -247,4 +249,20 @@ func mask(addr string) string {
 		return first(local) + "***"
 	}
 	return first(local) + "***@" + first(domain) + "***"
+}
+
+// withMessageID returns headers with a Message-ID derived from the job, so
+// that every attempt at the same job (a retry, or a resend after a crash)
+// carries the same Message-ID and receivers can drop the duplicate. A
+// Message-ID the Renderer set wins. The senders add the domain part.
+func withMessageID(h map[string]string, jobID string) map[string]string {
+	for k := range h {
+		if strings.EqualFold(k, "Message-ID") {
+			return h
+		}
+	}
+	out := make(map[string]string, len(h)+1)
+	maps.Copy(out, h)
+	out["Message-ID"] = jobID
+	return out
 }

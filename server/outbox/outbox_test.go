@@ -13,7 +13,9 @@ import (
 	netmail "net/mail"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -520,4 +522,57 @@ func TestCorruptRecordDeadLettered(t *testing.T) {
 	}
 	start(t, o)
 	waitFor(t, "corrupt job moved", func() bool { return pending(t, o) == 0 && o.Stats().Dead == 1 })
+}
+
+// flaky fails its first send (temporary) and records every attempt.
+type flaky struct {
+	mu       sync.Mutex
+	attempts []Mail
+}
+
+func (f *flaky) Send(_ context.Context, m Mail) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.attempts = append(f.attempts, m)
+	if len(f.attempts) == 1 {
+		return errors.New("451 try again later")
+	}
+	return nil
+}
+
+func (f *flaky) sent() []Mail {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.attempts)
+}
+
+// Every attempt at a job carries the same Message-ID, so a resend after a
+// failure or a crash is a duplicate receivers can recognise.
+func TestMessageIDStableAcrossAttempts(t *testing.T) {
+	db := openDB(t, "")
+	f := &flaky{}
+	o := newOutbox(t, db, newKey(t), testRenderer{}, f, fastOpts(t))
+	start(t, o)
+	j, err := o.EnqueueNow(t.Context(), Job{Kind: "reset_code", To: "dan@example.org", Secret: "1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "a second attempt", func() bool { return len(f.sent()) >= 2 && pending(t, o) == 0 })
+	for i, m := range f.sent() {
+		if got := m.Headers["Message-ID"]; got != j.ID {
+			t.Errorf("attempt %d: Message-ID %q, want the job id %q", i+1, got, j.ID)
+		}
+	}
+
+	s, err := NewSMTPSender("smtp://h", "no-reply@sesame.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := s.message(Mail{To: "a@b.test", Subject: "s", Text: "t", Headers: map[string]string{"Message-ID": j.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := msg.GetGenHeader("Message-ID"), "<"+j.ID+"@sesame.test>"; len(got) != 1 || got[0] != want {
+		t.Errorf("SMTP Message-ID %q, want %q", got, want)
+	}
 }

@@ -326,7 +326,7 @@ func (s *SMTPSender) message(m Mail) (*mail.Msg, error) {
 	}
 	msg.SetMessageIDWithValue(id)
 	for k, v := range m.Headers {
-		if err := setHeader(msg, k, v); err != nil {
+		if err := setHeader(msg, k, v, s.domain); err != nil {
 			return nil, Permanent(err)
 		}
 	}
@@ -350,7 +350,7 @@ var reservedHeaders = map[string]bool{
 	"mime-version": true, "content-type": true, "content-transfer-encoding": true, "return-path": true,
 }
 
-func setHeader(msg *mail.Msg, k, v string) error {
+func setHeader(msg *mail.Msg, k, v, domain string) error {
 	lk := strings.ToLower(k)
 	switch {
 	case !headerName.MatchString(k) || reservedHeaders[lk]:
@@ -362,7 +362,14 @@ func setHeader(msg *mail.Msg, k, v string) error {
 			return errors.New("smtp header Reply-To: invalid address")
 		}
 	case lk == "message-id":
-		msg.SetMessageIDWithValue(strings.Trim(v, "<>"))
+		v = strings.Trim(v, "<>")
+		if !strings.Contains(v, "@") {
+			if domain == "" {
+				domain = "localhost"
+			}
+			v += "@" + domain
+		}
+		msg.SetMessageIDWithValue(v)
 	default:
 		msg.SetGenHeader(mail.Header(k), v)
 	}
