@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"sesame/server/clientip"
 	"sesame/server/limit"
 	"sesame/server/passhash"
 	"sesame/shared/policy"
@@ -174,11 +175,15 @@ func (c *Config) resolve() error {
 	if u.Scheme != "https" && !c.Dev {
 		return fmt.Errorf("config: SESAME_PUBLIC_URL=%q: reset links must use https outside development (SESAME_DEV=1)", c.PublicURL)
 	}
-	if _, err := c.Proxies(); err != nil {
+	proxies, err := c.Proxies()
+	if err != nil {
 		return err
 	}
 	if c.ProxyHeader != "" && len(c.TrustedProxies) == 0 {
 		return fmt.Errorf("config: SESAME_PROXY_HEADER=%q without SESAME_TRUSTED_PROXIES: the header would be trusted from anyone", c.ProxyHeader)
+	}
+	if _, err := clientip.New(proxies, c.ProxyHeader); err != nil {
+		return fmt.Errorf("config: SESAME_PROXY_HEADER=%q: %w", c.ProxyHeader, err)
 	}
 	if c.AdminToken != "" && len(c.AdminToken) < 32 {
 		return errors.New("config: SESAME_ADMIN_TOKEN must hold at least 32 characters")

@@ -71,6 +71,7 @@ func TestUnsafeSettingsRefused(t *testing.T) {
 		{name: "4-digit code with 4 tries", file: `{"portals":{"assure":{"code_tries":4}}}`, want: "at most 3 wrong tries"},
 		{name: "6-digit code with 6 tries", file: `{"portals":{"employeur":{"code_tries":6}}}`, want: "at most 5 wrong tries"},
 		{name: "proxy header without proxies", env: map[string]string{"SESAME_PROXY_HEADER": "X-Forwarded-For"}, want: "SESAME_TRUSTED_PROXIES"},
+		{name: "proxy header not a header name", env: map[string]string{"SESAME_PROXY_HEADER": "(", "SESAME_TRUSTED_PROXIES": "10.0.0.1"}, want: "SESAME_PROXY_HEADER"},
 		{name: "bad proxy", env: map[string]string{"SESAME_TRUSTED_PROXIES": "not-an-ip"}, want: "trusted proxy"},
 		{name: "http public URL in production", env: map[string]string{"SESAME_DEV": "0", "SESAME_PUBLIC_URL": "http://sesame.example"}, want: "https"},
 		{name: "public URL with a path", env: map[string]string{"SESAME_PUBLIC_URL": "http://localhost:8000/x?y"}, want: "origin"},
