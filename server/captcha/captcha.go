@@ -91,6 +91,11 @@ type Options struct {
 	// by Create as is and nothing is generated. It is the hook for the
 	// caller's rate limiting of challenge generation.
 	Allow func(ctx context.Context) error
+	// Sync, if set, is called after a challenge is consumed and before
+	// Verify answers: for a database whose commits are not synced by Badger
+	// itself (group commit), it makes the consumption durable, so a power
+	// cut cannot bring a used challenge back.
+	Sync func(ctx context.Context) error
 }
 
 // Service creates, renders and verifies challenges. It is safe for
@@ -101,6 +106,7 @@ type Service struct {
 	length int
 	now    func() time.Time
 	allow  func(context.Context) error
+	sync   func(context.Context) error
 
 	// locks serialise Verify calls on the same id inside this process, so
 	// single use holds even on a database opened without conflict detection
@@ -135,6 +141,7 @@ func New(db *badger.DB, opts Options) (*Service, error) {
 		length: opts.Length,
 		now:    opts.Now,
 		allow:  opts.Allow,
+		sync:   opts.Sync,
 		seed:   maphash.MakeSeed(),
 	}, nil
 }
@@ -217,6 +224,11 @@ func (s *Service) Verify(ctx context.Context, id, answer string) error {
 		return ErrNotFound
 	case err != nil:
 		return fmt.Errorf("captcha: verify: %w", err)
+	}
+	if s.sync != nil {
+		if err := s.sync(ctx); err != nil {
+			return fmt.Errorf("captcha: verify: sync: %w", err)
+		}
 	}
 	return outcome
 }

@@ -679,3 +679,27 @@ func TestAudioSpeaksTheDigits(t *testing.T) {
 		}
 	}
 }
+
+// Verify waits for the sync hook after consuming a challenge, whatever the
+// outcome, and reports its failure.
+func TestVerifySyncs(t *testing.T) {
+	var calls int
+	var fail error
+	s := newService(t, Options{Sync: func(context.Context) error { calls++; return fail }})
+	ctx := context.Background()
+	id := create(t, s)
+	if err := s.Verify(ctx, id, "000000000"); !errors.Is(err, ErrWrong) {
+		t.Fatalf("Verify wrong answer: %v, want ErrWrong", err)
+	}
+	if calls != 1 {
+		t.Fatalf("sync called %d times after a wrong answer, want 1", calls)
+	}
+	fail = errors.New("disk gone")
+	id = create(t, s)
+	if err := s.Verify(ctx, id, answer(t, s, id)); err == nil || errors.Is(err, ErrWrong) || errors.Is(err, ErrNotFound) {
+		t.Fatalf("Verify with a failing sync: %v, want the sync error", err)
+	}
+	if calls != 2 {
+		t.Fatalf("sync called %d times, want 2", calls)
+	}
+}

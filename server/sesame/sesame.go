@@ -157,7 +157,7 @@ func (s *Server) build(o Options) error {
 	secure := strings.HasPrefix(cfg.PublicURL, "https://")
 
 	if cfg.Captcha {
-		s.Captcha, err = captcha.New(s.DB, captcha.Options{Now: o.Now, Allow: func(ctx context.Context) error { return nil }})
+		s.Captcha, err = captcha.New(s.DB, captcha.Options{Now: o.Now, Allow: func(ctx context.Context) error { return nil }, Sync: s.syncer.Sync})
 		if err != nil {
 			return err
 		}
