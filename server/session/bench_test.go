@@ -156,7 +156,7 @@ func TestPeakRSS500(t *testing.T) {
 	}
 	before := resetPeak(t)
 	var wg sync.WaitGroup
-	var ok, unauthorized, other, failed atomic.Int64
+	var ok, unauthorized, shed, other, failed atomic.Int64
 	startGate := make(chan struct{})
 	began := time.Now()
 	for i := range n {
@@ -176,6 +176,10 @@ func TestPeakRSS500(t *testing.T) {
 				ok.Add(1)
 			case http.StatusUnauthorized:
 				unauthorized.Add(1)
+			case http.StatusServiceUnavailable:
+				// Shed after waiting the server's bound for a hashing
+				// slot: a slow or busy machine drains fewer than n in time.
+				shed.Add(1)
 			default:
 				other.Add(1)
 			}
@@ -185,11 +189,11 @@ func TestPeakRSS500(t *testing.T) {
 	wg.Wait()
 	took := time.Since(began)
 	peak := procStatus(t, "VmHWM")
-	t.Logf("%d concurrent sign-ins in %v (%.1f/s): %d ok, %d unauthorized, %d other, %d transport errors",
-		n, took.Round(time.Millisecond), float64(n)/took.Seconds(), ok.Load(), unauthorized.Load(), other.Load(), failed.Load())
+	t.Logf("%d concurrent sign-ins in %v (%.1f/s): %d ok, %d unauthorized, %d shed (503), %d other, %d transport errors",
+		n, took.Round(time.Millisecond), float64(n)/took.Seconds(), ok.Load(), unauthorized.Load(), shed.Load(), other.Load(), failed.Load())
 	t.Logf("RSS before %d MiB, peak (VmHWM) %d MiB, growth %d MiB; bound from hashing: %d in flight × %d MiB = %d MiB",
 		before>>10, peak>>10, (peak-before)>>10, inFlight, passhash.DefaultParams.Memory>>10, inFlight*int(passhash.DefaultParams.Memory>>10))
-	if ok.Load() != int64(n-n/2) || unauthorized.Load() != int64(n/2) {
+	if other.Load() != 0 || ok.Load() > int64(n-n/2) || unauthorized.Load() > int64(n/2) || ok.Load()+unauthorized.Load()+shed.Load() != int64(n) {
 		t.Errorf("unexpected answers")
 	}
 }
