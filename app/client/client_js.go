@@ -3,9 +3,10 @@
 package client
 
 import (
-	"errors"
 	"fmt"
 	"syscall/js"
+
+	"sesame/app/promise"
 )
 
 // timeoutMS bounds a request: past it the fetch is aborted and the call
@@ -41,7 +42,7 @@ func (fetchTransport) RoundTrip(r Request) (Response, error) {
 		opts.Set("signal", as.Call("timeout", timeoutMS))
 	}
 
-	res, err := await(fetch.Invoke(r.URL, opts))
+	res, err := promise.Await(fetch.Invoke(r.URL, opts))
 	if err != nil {
 		return Response{}, fmt.Errorf("%w: %s %s: %v", ErrOffline, r.Method, r.URL, err)
 	}
@@ -49,45 +50,11 @@ func (fetchTransport) RoundTrip(r Request) (Response, error) {
 	if ct := res.Get("headers").Call("get", "Content-Type"); ct.Type() == js.TypeString {
 		out.ContentType = ct.String()
 	}
-	text, err := await(res.Call("text"))
+	text, err := promise.Await(res.Call("text"))
 	if err != nil {
 		// The connection broke while the body was arriving.
 		return Response{}, fmt.Errorf("%w: reading %s %s: %v", ErrOffline, r.Method, r.URL, err)
 	}
 	out.Body = []byte(text.String())
 	return out, nil
-}
-
-// await blocks until the promise settles. It must not run on the goroutine
-// that serves JavaScript callbacks (go-app's UI goroutine): the promise's
-// callbacks could never run.
-func await(promise js.Value) (js.Value, error) {
-	type settled struct {
-		v   js.Value
-		err error
-	}
-	ch := make(chan settled, 1)
-	onOK := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		v := js.Undefined()
-		if len(args) > 0 {
-			v = args[0]
-		}
-		ch <- settled{v: v}
-		return nil
-	})
-	onErr := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		msg := "rejected"
-		if len(args) > 0 {
-			if s := args[0].Call("toString"); s.Type() == js.TypeString {
-				msg = s.String()
-			}
-		}
-		ch <- settled{err: errors.New(msg)}
-		return nil
-	})
-	promise.Call("then", onOK, onErr)
-	s := <-ch
-	onOK.Release()
-	onErr.Release()
-	return s.v, s.err
 }

@@ -257,7 +257,7 @@ func TestBannerText(t *testing.T) {
 		"/":                            BannerTextOther,
 		"/inconnu/mot-de-passe-oublie": BannerTextOther,
 	} {
-		if got := BannerTextFor(path); got != want {
+		if got := BannerTextFor(path, "fr"); got != want {
 			t.Errorf("BannerTextFor(%s) = %q, want %q", path, got, want)
 		}
 	}

@@ -1,17 +1,28 @@
 package offline
 
-import "github.com/maxence-charriere/go-app/v9/pkg/app"
+import (
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"sesame/shared/message"
+)
 
 // SkipWaitingMessage is the type of the message that tells a waiting
 // service worker to take over ({type: SkipWaitingMessage}); server/webui's
 // worker answers it with skipWaiting().
 const SkipWaitingMessage = "skip-waiting"
 
-// What the update prompt says.
+// What the update prompt says, in French.
 const (
 	UpdateTitle  = "Mise à jour disponible"
 	UpdateText   = "Une nouvelle version de Sésame est prête."
 	UpdateButton = "Mettre à jour"
+)
+
+// The same in both languages.
+var (
+	updateTitle  = message.Text{FR: UpdateTitle, EN: "Update available"}
+	updateText   = message.Text{FR: UpdateText, EN: "A new version of Sésame is ready."}
+	updateButton = message.Text{FR: UpdateButton, EN: "Update"}
 )
 
 // UpdatePrompt offers « Mettre à jour » when a new version of the app (a new
@@ -22,6 +33,9 @@ const (
 // there, empty until an update waits.
 type UpdatePrompt struct {
 	app.Compo
+
+	// Lang is the language it speaks: "fr" (default) or "en".
+	Lang string
 
 	available bool
 	busy      bool
@@ -53,15 +67,15 @@ func (u *UpdatePrompt) Render() app.UI {
 		return region
 	}
 	btn := app.Button().ID("update-apply").Type("button").Class("btn btn-primary").
-		OnClick(u.apply).Text(UpdateButton)
+		OnClick(u.apply).Text(updateButton.In(u.Lang))
 	if u.busy {
 		btn = btn.Aria("disabled", "true").Aria("busy", "true")
 	}
 	return region.Body(
 		app.Div().ID("update-banner").Class("update-banner").Body(
 			app.P().Body(
-				app.Strong().Class("update-title").Text(UpdateTitle),
-				app.Text(" "+UpdateText),
+				app.Strong().Class("update-title").Text(updateTitle.In(u.Lang)),
+				app.Text(" "+updateText.In(u.Lang)),
 			),
 			btn,
 		),

@@ -8,7 +8,12 @@ import (
 	"sesame/shared/portal"
 )
 
-const accountScreen = "Mes informations"
+// The account screen's sentences.
+var (
+	accountScreen  = text{FR: "Mes informations", EN: "My details"}
+	accountEmail   = text{FR: "Adresse mail", EN: "E-mail address"}
+	accountSignOut = text{FR: "Se déconnecter", EN: "Sign out"}
+)
 
 // Account is /{portal}/mes-informations: who is signed in, the account's
 // settings (password, passkeys), and signing out. Signed out, it leads back
@@ -18,9 +23,10 @@ type Account struct {
 
 	Portal portal.Config
 
+	lang     string
 	session  *api.Session
 	errCode  string
-	errText  string
+	errText  text
 	busy     bool
 	carry    *carry
 	passkeys *accountPasskeys
@@ -28,29 +34,32 @@ type Account struct {
 
 // OnInit runs on both sides, before the first render.
 func (a *Account) OnInit() {
+	a.lang = startLang(a.lang)
 	a.carry = takeCarry()
-	a.passkeys = &accountPasskeys{Portal: a.Portal.ID}
+	a.passkeys = &accountPasskeys{Portal: a.Portal.ID, lang: a.lang}
 }
 
 // OnPreRender runs on the server only.
-func (a *Account) OnPreRender(ctx app.Context) {
-	setTitle(ctx, screenTitle(accountScreen, a.Portal.Name))
-}
+func (a *Account) OnPreRender(ctx app.Context) { a.setTitle(ctx) }
 
 // OnMount runs in the browser only.
-func (a *Account) OnMount(ctx app.Context) { mounted(ctx, a.carry); a.carry = nil }
+func (a *Account) OnMount(ctx app.Context) { mounted(ctx, &a.lang, a.setTitle, &a.carry) }
 
 // OnNav runs in the browser only.
 func (a *Account) OnNav(ctx app.Context) {
-	setTitle(ctx, screenTitle(accountScreen, a.Portal.Name))
+	a.setTitle(ctx)
 	a.load(ctx)
 }
 
+func (a *Account) setTitle(ctx app.Context) {
+	setTitle(ctx, screenTitle(accountScreen, a.Portal.Name, a.lang))
+}
+
 func (a *Account) load(ctx app.Context) {
-	id := a.Portal.ID
-	a.errCode, a.errText = "", ""
+	id, cl := a.Portal.ID, apiIn(a.lang)
+	a.errCode, a.errText = "", text{}
 	ctx.Async(func() {
-		s, err := apiClient.Session(id)
+		s, err := cl.Session(id)
 		ctx.Dispatch(func(ctx app.Context) {
 			if err == nil {
 				a.session = &s
@@ -73,18 +82,18 @@ func (a *Account) Render() app.UI {
 	if a.session != nil {
 		state = "signed-in"
 	}
-	return layout(
+	return layout(a.lang,
 		app.Section().ID("account").Class("screen").DataSet("state", state).Body(
 			app.Div().Class("card").Body(
-				title(accountScreen),
-				&widget.Alert{ID: "form-error", Text: a.errText, Code: a.errCode},
+				title(accountScreen.In(a.lang)),
+				&widget.Alert{ID: "form-error", Text: a.errText.In(a.lang), Code: a.errCode},
 				a.details(),
 				a.settings(),
 				// The slot stays when the section goes (signed out), so the
 				// sign-out form is not rebuilt: its navigation would be lost.
 				app.Div().Class("passkeys-slot").Body(app.If(a.session != nil, a.passkeys)),
 				app.Form().ID("signout-form").Method("post").Class("actions").OnSubmit(a.signOut).Body(
-					&widget.Button{ID: "signout", Text: "Se déconnecter", Submit: true, Busy: a.busy},
+					&widget.Button{ID: "signout", Text: accountSignOut.In(a.lang), Submit: true, Busy: a.busy},
 				),
 			),
 		),
@@ -93,17 +102,17 @@ func (a *Account) Render() app.UI {
 
 func (a *Account) details() app.UI {
 	if a.session == nil {
-		if a.errText != "" {
+		if said(a.errText) {
 			return nil
 		}
-		return app.P().ID("account-loading").Role("status").Text(loadingAccount)
+		return app.P().ID("account-loading").Role("status").Text(loadingAccount.In(a.lang))
 	}
 	return app.Dl().Class("details").Body(
-		app.Dt().Text(identifierSpec(a.Portal).Label),
+		app.Dt().Text(identifierSpec(a.Portal).Label.In(a.lang)),
 		app.Dd().ID("identifier").Text(a.session.Identifier),
 		// An e-mail identifier is the address itself.
 		app.If(a.Portal.Identifier != portal.IdentifierEmail && a.session.EmailMasked != "",
-			app.Dt().Text("Adresse mail"),
+			app.Dt().Text(accountEmail.In(a.lang)),
 			app.Dd().ID("email-masked").Text(a.session.EmailMasked),
 		),
 	)
@@ -112,9 +121,9 @@ func (a *Account) details() app.UI {
 // settings is seed 003's « Paramètres de compte — Mon mot de passe ».
 func (a *Account) settings() app.UI {
 	return app.Dl().ID("account-settings").Class("details settings").Body(
-		app.Dt().Text(accountSettings),
+		app.Dt().Text(accountSettings.In(a.lang)),
 		app.Dd().Body(
-			app.A().ID("password-link").Href(PortalPath(a.Portal.ID, "mes-informations/mot-de-passe")).Text(accountPassword),
+			app.A().ID("password-link").Href(PortalPath(a.Portal.ID, "mes-informations/mot-de-passe")).Text(accountPassword.In(a.lang)),
 		),
 	)
 }
@@ -125,9 +134,9 @@ func (a *Account) signOut(ctx app.Context, e app.Event) {
 		return
 	}
 	a.busy = true
-	id := a.Portal.ID
+	id, cl := a.Portal.ID, apiIn(a.lang)
 	ctx.Async(func() {
-		err := apiClient.SignOut(id)
+		err := cl.SignOut(id)
 		ctx.Dispatch(func(ctx app.Context) {
 			a.busy = false
 			if err != nil {

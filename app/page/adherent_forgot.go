@@ -1,14 +1,12 @@
 package page
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
 	"sesame/app/widget"
 	"sesame/shared/api"
-	"sesame/shared/message"
 	"sesame/shared/policy"
 	"sesame/shared/portal"
 )
@@ -29,6 +27,7 @@ type AdherentForgot struct {
 
 	Portal portal.Config
 
+	lang   string
 	state  string
 	number string // as typed
 	member string // the number the flow was opened with, digits only
@@ -37,21 +36,15 @@ type AdherentForgot struct {
 	sent   int  // codes sent in this flow
 	dead   bool // the code can no longer be used: ask another, or start again
 
-	code     string // in memory only
-	token    string // in memory only
-	password string // in memory only
-	confirm  string // in memory only
-	// server is the checklist of the last 422, shown until the password
-	// changes.
-	server []policy.RuleResult
+	code  string // in memory only
+	token string // in memory only
+	newPassword
 
-	numErr  string
-	codeErr string
-	pwErr   string
-	cfErr   string
-	status  string // role="status" news of the code step
+	numErr  text
+	codeErr text
+	status  text // role="status" news of the code step
 	errCode string
-	errText string
+	errText text
 	busy    bool
 	carry   *carry
 	passkey *passkeySignIn
@@ -69,8 +62,9 @@ const (
 
 // OnInit runs on both sides, before the first render.
 func (f *AdherentForgot) OnInit() {
+	f.lang = startLang(f.lang)
 	f.carry = takeCarry()
-	f.passkey = &passkeySignIn{Portal: f.Portal.ID, Lead: passkeyForgotLead}
+	f.passkey = &passkeySignIn{Portal: f.Portal.ID, Lead: passkeyForgotLead, lang: f.lang}
 	f.state = adherentNumber
 }
 
@@ -78,7 +72,7 @@ func (f *AdherentForgot) OnInit() {
 func (f *AdherentForgot) OnPreRender(ctx app.Context) { f.setTitle(ctx) }
 
 // OnMount runs in the browser only.
-func (f *AdherentForgot) OnMount(ctx app.Context) { mounted(ctx, f.carry); f.carry = nil }
+func (f *AdherentForgot) OnMount(ctx app.Context) { mounted(ctx, &f.lang, f.setTitle, &f.carry) }
 
 // OnNav runs in the browser only.
 func (f *AdherentForgot) OnNav(ctx app.Context) { f.setTitle(ctx) }
@@ -91,7 +85,7 @@ func (f *AdherentForgot) forget() {
 }
 
 // heading is the <h1> of the current state.
-func (f *AdherentForgot) heading() string {
+func (f *AdherentForgot) heading() text {
 	switch f.state {
 	case adherentPassword:
 		return adherentNewTitle
@@ -102,7 +96,7 @@ func (f *AdherentForgot) heading() string {
 }
 
 func (f *AdherentForgot) setTitle(ctx app.Context) {
-	setTitle(ctx, screenTitle(f.heading(), f.Portal.Name))
+	setTitle(ctx, screenTitle(f.heading(), f.Portal.Name, f.lang))
 }
 
 // enter moves to a state and takes the focus to its heading (id), so a
@@ -135,7 +129,7 @@ func (f *AdherentForgot) Render() app.UI {
 	default:
 		body = f.requestSteps()
 	}
-	return layout(
+	return layout(f.lang,
 		app.Section().ID("forgot").Class("screen adherent").
 			DataSet("state", f.state).DataSet("portal", f.Portal.ID).
 			Body(app.Div().Class("card").Body(body...)),
@@ -145,13 +139,14 @@ func (f *AdherentForgot) Render() app.UI {
 // requestSteps are the seed's steps 2 to 4, one under the other: the
 // number, then the address and its button, then the code.
 func (f *AdherentForgot) requestSteps() []app.UI {
+	l := f.lang
 	ui := []app.UI{
-		title(adherentForgotTitle),
+		title(adherentForgotTitle.In(l)),
 		// The passkey comes first, while the member has not started; its
 		// slot stays, so the elements after it are updated, not rebuilt.
 		app.Div().Class("passkey-slot").Body(app.If(f.state == adherentNumber, f.passkey)),
-		app.P().ID("forgot-lead").Class("lead adherent-lead").Text(adherentForgotLead),
-		app.P().ID("forgot-intro").Text(adherentForgotIntro),
+		app.P().ID("forgot-lead").Class("lead adherent-lead").Text(adherentForgotLead.In(l)),
+		app.P().ID("forgot-intro").Text(adherentForgotIntro.In(l)),
 	}
 	if f.state == adherentNumber {
 		return append(ui, f.numberForm())
@@ -164,18 +159,19 @@ func (f *AdherentForgot) requestSteps() []app.UI {
 }
 
 func (f *AdherentForgot) numberForm() app.UI {
+	l := f.lang
 	return app.Form().ID("number-form").Class("adherent-step").Method("post").NoValidate(true).
 		Aria("labelledby", "number-title").
 		OnSubmit(f.submitNumber).
 		Body(
-			app.H2().ID("number-title").TabIndex(-1).Text(adherentNumberTitle),
-			&widget.Alert{ID: "form-error", Text: f.errText, Code: f.errCode},
-			memberField(adherentNumberLabel, f.numErr, f.number, func(_ app.Context, v string) {
-				f.number, f.numErr = v, ""
+			app.H2().ID("number-title").TabIndex(-1).Text(adherentNumberTitle.In(l)),
+			&widget.Alert{ID: "form-error", Text: f.errText.In(l), Code: f.errCode},
+			memberField(l, adherentNumberLabel, f.numErr, f.number, func(_ app.Context, v string) {
+				f.number, f.numErr = v, text{}
 			}),
 			app.Div().Class("actions").Body(
-				app.A().ID("back").Class("btn").Href(PortalPath(f.Portal.ID, "connexion")).Text(adherentBackToSignIn),
-				&widget.Button{ID: "submit", Text: adherentValidate, Primary: true, Submit: true, Busy: f.busy},
+				app.A().ID("back").Class("btn").Href(PortalPath(f.Portal.ID, "connexion")).Text(adherentBackToSignIn.In(l)),
+				&widget.Button{ID: "submit", Text: adherentValidate.In(l), Primary: true, Submit: true, Busy: f.busy},
 			),
 		)
 }
@@ -184,69 +180,70 @@ func (f *AdherentForgot) numberForm() app.UI {
 func (f *AdherentForgot) numberSummary() app.UI {
 	return app.Div().ID("number-summary").Class("adherent-summary").Body(
 		app.P().Body(
-			app.Text(adherentNumberLabel+" : "),
+			app.Text(adherentNumberLabel.In(f.lang)+labelSep.In(f.lang)),
 			app.Strong().ID("member-number-value").Text(f.member),
 		),
 		app.Button().ID("change-number").Type("button").Class("link-button").
-			OnClick(f.restart).Text(adherentChangeNumber),
+			OnClick(f.restart).Text(adherentChangeNumber.In(f.lang)),
 	)
 }
 
 // channelStep is the masked address and, until a code is sent, « Recevoir
 // mon code par Mail » with its notes (the postal letter among them).
 func (f *AdherentForgot) channelStep() app.UI {
-	sending := f.state == adherentChannelS
+	sending, l := f.state == adherentChannelS, f.lang
 	return app.Div().ID("channel").Class("adherent-step").Body(
-		app.H2().ID("channel-title").TabIndex(-1).Text(adherentChannel),
+		app.H2().ID("channel-title").TabIndex(-1).Text(adherentChannel.In(l)),
 		app.P().ID("masked-email").Class("masked-email").Body(
-			app.Text(adherentEmail),
+			app.Text(adherentEmail.In(l)),
 			app.Strong().Text(f.masked),
 		),
 		app.If(sending,
-			&widget.Alert{ID: "form-error", Text: f.errText, Code: f.errCode},
+			&widget.Alert{ID: "form-error", Text: f.errText.In(l), Code: f.errCode},
 			app.Form().ID("send-form").Method("post").OnSubmit(f.sendCode).Body(
 				app.Div().Class("actions").Body(
-					&widget.Button{ID: "send-code", Text: adherentSendCode, Primary: true, Submit: true, Busy: f.busy},
+					&widget.Button{ID: "send-code", Text: adherentSendCode.In(l), Primary: true, Submit: true, Busy: f.busy},
 				),
 			),
-			app.P().ID("keep-open").Class("note").Text(adherentKeepOpen),
-			app.P().ID("spam-note").Class("note").Text(adherentSpam),
-			app.If(f.Portal.PostalFallback, app.P().ID("postal-note").Class("note").Text(adherentPostal)),
+			app.P().ID("keep-open").Class("note").Text(adherentKeepOpen.In(l)),
+			app.P().ID("spam-note").Class("note").Text(adherentSpam.In(l)),
+			app.If(f.Portal.PostalFallback, app.P().ID("postal-note").Class("note").Text(adherentPostal.In(l))),
 		),
 	)
 }
 
 // codeStep is « Merci de saisir votre code d'activation ».
 func (f *AdherentForgot) codeStep() app.UI {
+	l := f.lang
 	return app.Form().ID("code-form").Class("adherent-step").Method("post").NoValidate(true).
 		Aria("labelledby", "code-title").
 		OnSubmit(f.submitCode).
 		Body(
-			app.H2().ID("code-title").TabIndex(-1).Text(adherentCodeTitle),
-			&widget.Alert{ID: "code-status", Level: widget.AlertInfo, Text: f.status},
-			&widget.Alert{ID: "form-error", Text: f.errText, Code: f.errCode},
+			app.H2().ID("code-title").TabIndex(-1).Text(adherentCodeTitle.In(l)),
+			&widget.Alert{ID: "code-status", Level: widget.AlertInfo, Text: f.status.In(l)},
+			&widget.Alert{ID: "form-error", Text: f.errText.In(l), Code: f.errCode},
 			&widget.Field{
-				ID: "code", Label: adherentCodeLabel, Hint: fmt.Sprintf(adherentCodeHint, f.digits()),
+				ID: "code", Label: adherentCodeLabel.In(l), Hint: textf(adherentCodeHint, f.digits()).In(l),
 				Autocomplete: "one-time-code", InputMode: "numeric",
-				Error: f.codeErr, Required: true,
-				OnInput: func(_ app.Context, v string) { f.code, f.codeErr = v, "" },
+				Error: f.codeErr.In(l), Required: true,
+				OnInput: func(_ app.Context, v string) { f.code, f.codeErr = v, text{} },
 			},
 			app.If(!f.dead,
 				app.Div().Class("actions").Body(
-					&widget.Button{ID: "submit-code", Text: adherentValidate, Primary: true, Submit: true, Busy: f.busy},
+					&widget.Button{ID: "submit-code", Text: adherentValidate.In(l), Primary: true, Submit: true, Busy: f.busy},
 				),
 			).Else(
 				// The code is dead: a new one, or a new request.
 				app.Div().Class("actions").Body(
-					app.Button().ID("restart").Type("button").Class("btn").OnClick(f.restart).Text(adherentRestart),
+					app.Button().ID("restart").Type("button").Class("btn").OnClick(f.restart).Text(adherentRestart.In(l)),
 					f.resendButton("btn btn-primary"),
 				),
 			),
-			app.P().ID("same-page-note").Class("note").Text(adherentSamePage),
-			app.P().ID("spam-note").Class("note").Text(adherentSpam),
+			app.P().ID("same-page-note").Class("note").Text(adherentSamePage.In(l)),
+			app.P().ID("spam-note").Class("note").Text(adherentSpam.In(l)),
 			app.If(!f.dead,
 				app.P().Class("resend").Body(
-					app.Text(adherentResendPre),
+					app.Text(adherentResendPre.In(l)),
 					f.resendButton("link-button"),
 				),
 			),
@@ -255,7 +252,7 @@ func (f *AdherentForgot) codeStep() app.UI {
 
 // resendButton is « Recevoir un nouveau code par Mail ».
 func (f *AdherentForgot) resendButton(class string) app.UI {
-	b := app.Button().ID("resend-code").Type("button").Class(class).OnClick(f.resend).Text(adherentResend)
+	b := app.Button().ID("resend-code").Type("button").Class(class).OnClick(f.resend).Text(adherentResend.In(f.lang))
 	if f.busy {
 		b = b.Aria("disabled", "true").Aria("busy", "true")
 	}
@@ -271,14 +268,7 @@ func (f *AdherentForgot) Checklist() []policy.RuleResult {
 	if f.server != nil {
 		return f.server
 	}
-	res := f.Portal.Policy.Check(f.input(), lang)
-	rules := make([]policy.RuleResult, 0, len(res.Rules))
-	for _, rr := range res.Rules {
-		if rr.ID != "differs" {
-			rules = append(rules, rr)
-		}
-	}
-	return rules
+	return withoutDiffers(f.Portal.Policy.Check(f.input(), f.lang).Rules)
 }
 
 func (f *AdherentForgot) input() policy.Input {
@@ -291,34 +281,35 @@ func (f *AdherentForgot) input() policy.Input {
 
 // passwordStep is the seed's step 5.
 func (f *AdherentForgot) passwordStep() []app.UI {
+	l := f.lang
 	return []app.UI{
-		title(adherentNewTitle),
-		app.P().ID("password-intro").Text(adherentNewIntro),
-		app.P().ID("password-advice").Class("note").Text(adherentNewAdvice),
+		title(adherentNewTitle.In(l)),
+		app.P().ID("password-intro").Text(adherentNewIntro.In(l)),
+		app.P().ID("password-advice").Class("note").Text(adherentNewAdvice.In(l)),
 		app.If(f.Portal.PasswordReminderMonths > 0,
-			app.P().ID("password-reminder").Class("note").Text(adherentReminder(f.Portal.PasswordReminderMonths)),
+			app.P().ID("password-reminder").Class("note").Text(adherentReminder(f.Portal.PasswordReminderMonths).In(l)),
 		),
 		app.Form().ID("password-form").Method("post").NoValidate(true).
 			Aria("labelledby", titleID).
 			OnSubmit(f.submitPassword).
 			Body(
-				&widget.Alert{ID: "form-error", Text: f.errText, Code: f.errCode},
+				&widget.Alert{ID: "form-error", Text: f.errText.In(l), Code: f.errCode},
 				// For password managers: whose password this is.
 				app.Input().ID("password-username").Type("text").Hidden(true).
 					Attr("autocomplete", "username").ReadOnly(true).Value(f.member),
 				&widget.PasswordField{
-					ID: "password", Label: adherentNewLabel, Autocomplete: "new-password",
-					Error: f.pwErr, DescribedBy: "checklist password-advice", Required: true,
-					OnInput: func(_ app.Context, v string) { f.password, f.pwErr, f.server = v, "", nil },
+					ID: "password", Label: adherentNewLabel.In(l), Autocomplete: "new-password",
+					Error: f.pwErr.In(l), DescribedBy: "checklist password-advice", Required: true, Lang: l,
+					OnInput: f.typePassword,
 				},
-				&widget.Checklist{ID: "checklist", Rules: f.Checklist(), Lang: lang},
+				&widget.Checklist{ID: "checklist", Rules: f.Checklist(), Lang: l},
 				&widget.PasswordField{
-					ID: "confirm", Label: adherentConfirmLabel, Autocomplete: "new-password",
-					Error: f.cfErr, Required: true,
-					OnInput: func(_ app.Context, v string) { f.confirm, f.cfErr, f.server = v, "", nil },
+					ID: "confirm", Label: adherentConfirmLabel.In(l), Autocomplete: "new-password",
+					Error: f.cfErr.In(l), Required: true, Lang: l,
+					OnInput: f.typeConfirm,
 				},
 				app.Div().Class("actions").Body(
-					&widget.Button{ID: "submit-password", Text: adherentNewSubmit, Primary: true, Submit: true, Busy: f.busy},
+					&widget.Button{ID: "submit-password", Text: adherentNewSubmit.In(l), Primary: true, Submit: true, Busy: f.busy},
 				),
 			),
 	}
@@ -327,13 +318,13 @@ func (f *AdherentForgot) passwordStep() []app.UI {
 // doneStep is the seed's last screen.
 func (f *AdherentForgot) doneStep() []app.UI {
 	return []app.UI{
-		title(adherentDoneTitle),
+		title(adherentDoneTitle.In(f.lang)),
 		app.Div().ID("done-text").Class("alert alert-success").Role("status").Body(
-			app.P().Text(adherentDoneText),
+			app.P().Text(adherentDoneText.In(f.lang)),
 		),
-		app.P().ID("done-bye").Class("adherent-bye").Text(adherentDoneBye),
+		app.P().ID("done-bye").Class("adherent-bye").Text(adherentDoneBye.In(f.lang)),
 		app.Div().Class("actions").Body(
-			app.A().ID("signin-link").Class("btn btn-primary").Href(PortalPath(f.Portal.ID, "connexion")).Text(adherentSignInLink),
+			app.A().ID("signin-link").Class("btn btn-primary").Href(PortalPath(f.Portal.ID, "connexion")).Text(adherentSignInLink.In(f.lang)),
 		),
 	}
 }
@@ -342,11 +333,11 @@ func (f *AdherentForgot) doneStep() []app.UI {
 // another page) and offers to start again here.
 func (f *AdherentForgot) goneStep() []app.UI {
 	return []app.UI{
-		title(adherentForgotTitle),
-		&widget.Alert{ID: "flow-problem", Text: f.errText, Code: f.errCode},
-		app.If(f.errCode == api.CodeFlowForeign, app.P().ID("foreign-help").Text(adherentForeignHelp)),
+		title(adherentForgotTitle.In(f.lang)),
+		&widget.Alert{ID: "flow-problem", Text: f.errText.In(f.lang), Code: f.errCode},
+		app.If(f.errCode == api.CodeFlowForeign, app.P().ID("foreign-help").Text(adherentForeignHelp.In(f.lang))),
 		app.Div().Class("actions").Body(
-			app.Button().ID("restart").Type("button").Class("btn btn-primary").OnClick(f.restart).Text(adherentRestart),
+			app.Button().ID("restart").Type("button").Class("btn btn-primary").OnClick(f.restart).Text(adherentRestart.In(f.lang)),
 		),
 	}
 }
@@ -365,12 +356,12 @@ func (f *AdherentForgot) reset() {
 	f.forget()
 	f.flowID, f.masked, f.member, f.sent, f.dead = "", "", "", 0, false
 	f.server = nil
-	f.numErr, f.codeErr, f.pwErr, f.cfErr = "", "", "", ""
-	f.status, f.errCode, f.errText = "", "", ""
+	f.numErr, f.codeErr, f.pwErr, f.cfErr = text{}, text{}, text{}, text{}
+	f.status, f.errCode, f.errText = text{}, "", text{}
 }
 
 // gone ends the flow with the server's reason.
-func (f *AdherentForgot) gone(ctx app.Context, code, detail string) {
+func (f *AdherentForgot) gone(ctx app.Context, code string, detail text) {
 	f.forget()
 	f.flowID, f.dead = "", false
 	f.errCode, f.errText = code, detail
@@ -382,16 +373,16 @@ func (f *AdherentForgot) submitNumber(ctx app.Context, e app.Event) {
 	if f.busy || f.state != adherentNumber {
 		return
 	}
-	f.errCode, f.errText = "", ""
+	f.errCode, f.errText = "", text{}
 	number, problem := checkMemberNumber(f.number)
-	if f.numErr = problem; problem != "" {
+	if f.numErr = problem; said(problem) {
 		focus(ctx, "member-number")
 		return
 	}
 	f.busy = true
-	id := f.Portal.ID
+	id, cl := f.Portal.ID, apiIn(f.lang)
 	ctx.Async(func() {
-		res, err := apiClient.StartRecovery(id, api.RecoveryRequest{MemberNumber: number})
+		res, err := cl.StartRecovery(id, api.RecoveryRequest{MemberNumber: number})
 		ctx.Dispatch(func(ctx app.Context) {
 			f.busy = false
 			if err != nil {
@@ -434,11 +425,11 @@ func (f *AdherentForgot) resend(ctx app.Context, e app.Event) {
 }
 
 func (f *AdherentForgot) send(ctx app.Context) {
-	f.errCode, f.errText, f.status = "", "", ""
+	f.errCode, f.errText, f.status = "", text{}, text{}
 	f.busy = true
-	id, flow := f.Portal.ID, f.flowID
+	id, flow, cl := f.Portal.ID, f.flowID, apiIn(f.lang)
 	ctx.Async(func() {
-		_, err := apiClient.SendCode(id, flow)
+		_, err := cl.SendCode(id, flow)
 		ctx.Dispatch(func(ctx app.Context) {
 			f.busy = false
 			if flow != f.flowID {
@@ -456,9 +447,9 @@ func (f *AdherentForgot) send(ctx app.Context) {
 // codeSent shows the code step (or says a new code left).
 func (f *AdherentForgot) codeSent(ctx app.Context) {
 	f.sent++
-	f.dead, f.codeErr = false, ""
+	f.dead, f.codeErr = false, text{}
 	if f.sent == 1 {
-		f.status = fmt.Sprintf(adherentCodeSent, int(f.Portal.CodeTTL.D().Minutes()))
+		f.status = textf(adherentCodeSent, int(f.Portal.CodeTTL.D().Minutes()))
 		f.enter(ctx, adherentCode, "code-title")
 		return
 	}
@@ -473,17 +464,17 @@ func (f *AdherentForgot) submitCode(ctx app.Context, e app.Event) {
 	if f.busy || f.state != adherentCode {
 		return
 	}
-	f.errCode, f.errText = "", ""
+	f.errCode, f.errText = "", text{}
 	code := cleanCode(f.code)
 	if len(code) != f.digits() || strings.Trim(code, "0123456789") != "" {
-		f.codeErr = fmt.Sprintf(changeCodeBad, f.digits())
+		f.codeErr = textf(changeCodeBad, f.digits())
 		focus(ctx, "code")
 		return
 	}
 	f.busy = true
-	id, flow := f.Portal.ID, f.flowID
+	id, flow, cl := f.Portal.ID, f.flowID, apiIn(f.lang)
 	ctx.Async(func() {
-		res, err := apiClient.SubmitCode(id, flow, code)
+		res, err := cl.SubmitCode(id, flow, code)
 		ctx.Dispatch(func(ctx app.Context) {
 			f.busy = false
 			if flow != f.flowID {
@@ -501,7 +492,7 @@ func (f *AdherentForgot) submitCode(ctx app.Context, e app.Event) {
 // codeAccepted keeps the token in memory and asks the new password.
 func (f *AdherentForgot) codeAccepted(ctx app.Context, res api.CodeAccepted) {
 	f.token, f.code = res.Token, ""
-	f.status, f.codeErr, f.errCode, f.errText = "", "", "", ""
+	f.status, f.codeErr, f.errCode, f.errText = text{}, text{}, "", text{}
 	f.enter(ctx, adherentPassword, titleID)
 }
 
@@ -517,16 +508,16 @@ func (f *AdherentForgot) failCode(ctx app.Context, err error) {
 		}
 		f.code = ""
 		clearInput("code")
-		f.codeErr = detail + attemptsText(left)
+		f.codeErr = join(detail, attemptsText(left))
 		focus(ctx, "code")
 	case code == api.CodeCodeDead:
-		f.code, f.dead, f.codeErr = "", true, ""
+		f.code, f.dead, f.codeErr = "", true, text{}
 		clearInput("code")
-		f.status = ""
+		f.status = text{}
 		f.errCode, f.errText = code, detail
 		focus(ctx, "resend-code")
 	case code == api.CodeInvalidFields:
-		f.codeErr = fmt.Sprintf(changeCodeBad, f.digits())
+		f.codeErr = textf(changeCodeBad, f.digits())
 		focus(ctx, "code")
 	default:
 		f.failFlow(ctx, err)
@@ -550,29 +541,18 @@ func (f *AdherentForgot) submitPassword(ctx app.Context, e app.Event) {
 	if f.busy || f.state != adherentPassword {
 		return
 	}
-	f.errCode, f.errText, f.pwErr, f.cfErr = "", "", "", ""
-	switch {
-	case f.password == "":
-		f.pwErr = passwordMissing
-		focus(ctx, "password")
-		return
-	case !f.Portal.Policy.Check(f.input(), lang).OK && !onlyConfirmFails(f.Checklist()):
-		f.errCode, f.errText = api.CodePasswordPolicy, message.Problem(api.CodePasswordPolicy, lang)
-		focus(ctx, "password")
-		return
-	case f.confirm == "":
-		f.cfErr = confirmMissing
-		focus(ctx, "confirm")
-		return
-	case f.confirm != f.password:
-		f.cfErr = confirmMismatch
-		focus(ctx, "confirm")
+	f.errCode, f.errText = "", text{}
+	ok := f.Portal.Policy.Check(f.input(), f.lang).OK
+	if field, code := f.checkPassword(ctx, ok, f.Checklist()); field != "" {
+		if code != "" {
+			f.errCode, f.errText = code, problemText(code)
+		}
 		return
 	}
 	f.busy = true
-	id, tok, pw, cf := f.Portal.ID, f.token, f.password, f.confirm
+	id, tok, pw, cf, cl := f.Portal.ID, f.token, f.password, f.confirm, apiIn(f.lang)
 	ctx.Async(func() {
-		_, err := apiClient.SetPassword(id, tok, pw, cf)
+		_, err := cl.SetPassword(id, tok, pw, cf)
 		ctx.Dispatch(func(ctx app.Context) {
 			f.busy = false
 			if err != nil {
@@ -588,14 +568,10 @@ func (f *AdherentForgot) submitPassword(ctx app.Context, e app.Event) {
 
 func (f *AdherentForgot) failPassword(ctx app.Context, err error) {
 	code, detail, p := failureOf(err)
-	switch {
-	case p != nil && p.Status == 410:
+	if p != nil && p.Status == 410 {
 		f.gone(ctx, code, detail)
-	case p != nil && len(p.Rules) > 0:
-		f.server = p.Rules
-		f.errCode, f.errText = code, detail
-		focus(ctx, "password")
-	default:
-		f.errCode, f.errText = code, detail
+		return
 	}
+	f.errCode, f.errText = code, detail
+	f.refused(ctx, p)
 }

@@ -26,35 +26,33 @@ type AdherentSignIn struct {
 
 	Portal portal.Config
 
+	lang     string
 	number   string
 	password string // in memory only, until the answer
-	numErr   string
-	pwErr    string
+	numErr   text
+	pwErr    text
 	errCode  string
-	errText  string
+	errText  text
 	busy     bool
 	carry    *carry
 	passkey  *passkeySignIn
-
-	captcha       *widget.Captcha
-	showCaptcha   bool
-	captchaID     string
-	captchaAnswer string
+	signInCaptcha
 }
 
 // OnInit runs on both sides, before the first render.
 func (s *AdherentSignIn) OnInit() {
+	s.lang = startLang(s.lang)
 	s.carry = takeCarry()
-	s.passkey = &passkeySignIn{Portal: s.Portal.ID, Autofill: true}
+	s.passkey = &passkeySignIn{Portal: s.Portal.ID, Autofill: true, lang: s.lang}
 	s.showCaptcha = s.Portal.SignInCaptcha
-	s.captcha = &widget.Captcha{ID: "captcha", Client: apiClient, OnChange: s.captchaChanged}
+	s.captcha = &widget.Captcha{ID: "captcha", Lang: s.lang, OnChange: s.captchaChanged}
 }
 
 // captchaChanged follows the widget. A challenge that failed to load
 // (id and answer empty) while the browser is online means the server has
 // no captcha to give: the form goes on without it.
 func (s *AdherentSignIn) captchaChanged(id, answer string) {
-	s.captchaID, s.captchaAnswer = id, answer
+	s.signInCaptcha.captchaChanged(id, answer)
 	if id == "" && answer == "" && navigatorOnline() {
 		s.showCaptcha = false
 	}
@@ -64,7 +62,7 @@ func (s *AdherentSignIn) captchaChanged(id, answer string) {
 func (s *AdherentSignIn) OnPreRender(ctx app.Context) { s.setTitle(ctx) }
 
 // OnMount runs in the browser only.
-func (s *AdherentSignIn) OnMount(ctx app.Context) { mounted(ctx, s.carry); s.carry = nil }
+func (s *AdherentSignIn) OnMount(ctx app.Context) { mounted(ctx, &s.lang, s.setTitle, &s.carry) }
 
 // OnNav runs in the browser only.
 func (s *AdherentSignIn) OnNav(ctx app.Context) { s.setTitle(ctx) }
@@ -73,32 +71,33 @@ func (s *AdherentSignIn) OnNav(ctx app.Context) { s.setTitle(ctx) }
 func (s *AdherentSignIn) OnDismount() { s.password = "" }
 
 func (s *AdherentSignIn) setTitle(ctx app.Context) {
-	setTitle(ctx, screenTitle(signInScreen, s.Portal.Name))
+	setTitle(ctx, screenTitle(signInScreen, s.Portal.Name, s.lang))
 }
 
 // Render runs on both sides.
 func (s *AdherentSignIn) Render() app.UI {
-	return layout(
+	l := s.lang
+	return layout(l,
 		app.Section().ID("signin").Class("screen adherent").DataSet("portal", s.Portal.ID).Body(
 			app.Div().Class("card signin-card").Body(
 				app.H1().ID(titleID).TabIndex(-1).Class("adherent-title").Body(
-					app.Span().Class("adherent-mutual").Text(adherentMutual),
+					asFrench(app.Span().Class("adherent-mutual"), l).Text(adherentMutual),
 					app.Text(" "),
-					app.Span().Class("adherent-space").Text(adherentSignInTitle),
+					app.Span().Class("adherent-space").Text(adherentSignInTitle.In(l)),
 				),
-				app.P().ID("signin-lead").Class("lead").Text(adherentSignInLead),
+				app.P().ID("signin-lead").Class("lead").Text(adherentSignInLead.In(l)),
 				app.Form().ID("signin-form").Method("post").NoValidate(true).
 					Aria("labelledby", titleID).
 					OnSubmit(s.submit).
 					Body(
-						&widget.Alert{ID: "form-error", Text: s.errText, Code: s.errCode},
-						signInField(memberField(adherentIDLabel, s.numErr, "", func(_ app.Context, v string) {
-							s.number, s.numErr = v, ""
+						&widget.Alert{ID: "form-error", Text: s.errText.In(l), Code: s.errCode},
+						signInField(memberField(l, adherentIDLabel, s.numErr, "", func(_ app.Context, v string) {
+							s.number, s.numErr = v, text{}
 						})),
 						&widget.PasswordField{
-							ID: "password", Label: adherentPassLabel, Autocomplete: "current-password",
-							Error: s.pwErr, Required: true,
-							OnInput: func(_ app.Context, v string) { s.password, s.pwErr = v, "" },
+							ID: "password", Label: adherentPassLabel.In(l), Autocomplete: "current-password",
+							Error: s.pwErr.In(l), Required: true, Lang: l,
+							OnInput: func(_ app.Context, v string) { s.password, s.pwErr = v, text{} },
 						},
 						// The slot stays when the challenge goes, so that
 						// the elements after it are not rebuilt (a focused
@@ -106,16 +105,16 @@ func (s *AdherentSignIn) Render() app.UI {
 						app.Div().Class("anti-robot-slot").Body(
 							app.If(s.showCaptcha,
 								app.FieldSet().ID("anti-robot").Class("anti-robot").Body(
-									app.Legend().Text(adherentAntiRobot),
+									app.Legend().Text(adherentAntiRobot.In(l)),
 									s.captcha,
 								),
 							),
 						),
 						app.Div().Class("actions").Body(
-							&widget.Button{ID: "submit", Text: adherentSignInBtn, Primary: true, Submit: true, Busy: s.busy},
+							&widget.Button{ID: "submit", Text: adherentSignInBtn.In(l), Primary: true, Submit: true, Busy: s.busy},
 						),
 						app.P().Class("forgot").Body(
-							app.A().ID("forgot-link").Href(PortalPath(s.Portal.ID, "mot-de-passe-oublie")).Text(adherentForgotLink),
+							app.A().ID("forgot-link").Href(PortalPath(s.Portal.ID, "mot-de-passe-oublie")).Text(adherentForgotLink.In(l)),
 						),
 					),
 				s.passkey,
@@ -129,42 +128,34 @@ func (s *AdherentSignIn) submit(ctx app.Context, e app.Event) {
 	if s.busy {
 		return
 	}
-	s.errCode, s.errText = "", ""
+	s.errCode, s.errText = "", text{}
 	number, numErr := checkMemberNumber(s.number)
-	s.numErr, s.pwErr = numErr, ""
+	s.numErr, s.pwErr = numErr, text{}
 	if s.password == "" {
 		s.pwErr = adherentPassMissing
 	}
 	switch {
-	case s.numErr != "":
+	case said(s.numErr):
 		focus(ctx, "member-number")
 		return
-	case s.pwErr != "":
+	case said(s.pwErr):
 		focus(ctx, "password")
 		return
 	case s.showCaptcha && strings.TrimSpace(s.captchaAnswer) == "":
-		s.captcha.SetError(ctx, widget.CaptchaMissing)
+		s.captcha.SetMissing(ctx)
 		focus(ctx, s.captcha.AnswerID())
 		return
 	}
 	req := api.SignIn{Identifier: number, Password: s.password}
-	withCaptcha := s.showCaptcha
-	if withCaptcha {
-		req.CaptchaID, req.CaptchaAnswer = s.captchaID, strings.TrimSpace(s.captchaAnswer)
-	}
+	withCaptcha := s.fill(&req)
 	s.busy = true
-	id := s.Portal.ID
-	ctx.Async(func() {
-		_, err := apiClient.SignIn(id, req)
-		ctx.Dispatch(func(ctx app.Context) {
-			s.busy = false
-			if err == nil {
-				s.password = ""
-				ctx.Navigate(PortalPath(id, "mes-informations"))
-				return
-			}
-			s.fail(ctx, err, withCaptcha)
-		})
+	signIn(ctx, s.lang, s.Portal.ID, req, func(ctx app.Context, err error) {
+		s.busy = false
+		if err == nil {
+			s.password = ""
+			return
+		}
+		s.fail(ctx, err, withCaptcha)
 	})
 }
 
@@ -183,8 +174,8 @@ func (s *AdherentSignIn) fail(ctx app.Context, err error, withCaptcha bool) {
 			s.showCaptcha = true
 		} else {
 			// Said once, under the answer.
-			s.errCode, s.errText = "", ""
-			s.captcha.SetError(ctx, detail)
+			s.errCode, s.errText = "", text{}
+			s.captcha.SetError(ctx, detail.In(s.lang))
 		}
 		focus(ctx, s.captcha.AnswerID())
 	case api.CodeBadCredentials:

@@ -83,19 +83,19 @@ func TestAdherentSignInCaptcha(t *testing.T) {
 		t.Error("a loaded challenge stays")
 	}
 	s.fail(nil, &client.Error{Problem: api.Problem{Status: 401, Code: api.CodeBadCredentials, Detail: "Identifiant ou mot de passe incorrect."}}, true)
-	if s.errText != "Identifiant ou mot de passe incorrect." || !s.showCaptcha {
-		t.Errorf("bad credentials: %q", s.errText)
+	if s.errText.FR != "Identifiant ou mot de passe incorrect." || !s.showCaptcha {
+		t.Errorf("bad credentials: %q", s.errText.FR)
 	}
 }
 
 func TestCheckMemberNumber(t *testing.T) {
-	for in, want := range map[string]string{
+	for in, want := range map[string]text{
 		"":                adherentNumberMissing,
 		"12345":           adherentNumberInvalid,
 		"12345678901":     adherentNumberInvalid,
 		"12A456":          adherentNumberInvalid,
-		" 123 456 ":       "",
-		"0012345678":      "",
+		" 123 456 ":       {},
+		"0012345678":      {},
 		"123456789012345": adherentNumberInvalid,
 	} {
 		if _, got := checkMemberNumber(in); got != want {

@@ -113,15 +113,15 @@ func TestCheckNIR(t *testing.T) {
 	for _, c := range []struct {
 		in    string
 		final bool
-		want  string
+		want  text
 	}{
-		{"", false, ""},
+		{"", false, text{}},
 		{"", true, nirMissing},
-		{"1 84 03", false, ""},
+		{"1 84 03", false, text{}},
 		{"1 84 03", true, nirShort},
 		{"1 84 0X", false, nirCharacters},
-		{testNIR, false, ""},
-		{testNIR, true, ""},
+		{testNIR, false, text{}},
+		{testNIR, true, text{}},
 		{testNIRNoKey, false, nirKey},
 		{testNIR + "1", false, nirLong},
 		{"9 84 03 75 123 456 90", false, nirFormat},
@@ -136,13 +136,13 @@ func TestCheckBirth(t *testing.T) {
 	for _, c := range []struct {
 		in    string
 		final bool
-		want  string
+		want  text
 	}{
 		{"", true, birthMissing},
-		{"15/03", false, ""},
+		{"15/03", false, text{}},
 		{"15/03", true, birthFormat},
-		{"15031984", true, ""},
-		{testBirth, true, ""},
+		{"15031984", true, text{}},
+		{testBirth, true, text{}},
 		{"31/02/1984", false, birthInvalid},
 		{"01/01/1850", false, birthRange},
 	} {
@@ -150,7 +150,7 @@ func TestCheckBirth(t *testing.T) {
 			t.Errorf("checkBirth(%q, %v) = %q, want %q", c.in, c.final, got, c.want)
 		}
 	}
-	if got := checkBirthMatchesNIR(testNIR, testBirth); got != "" {
+	if got := checkBirthMatchesNIR(testNIR, testBirth); said(got) {
 		t.Errorf("matching NIR and birth date: %q", got)
 	}
 	if got := checkBirthMatchesNIR(testNIR, "15/04/1984"); got != birthMismatch {
@@ -233,7 +233,7 @@ func TestAssureForgotAnswers(t *testing.T) {
 	html = rerender(t, f, func() {
 		f.fail(nil, &client.Error{Problem: api.Problem{Status: 422, Code: api.CodeInvalidFields, Fields: []string{"nir", "email"}}})
 	})
-	wantAll(t, "invalid fields", html, nirRefused, emailInvalid, `data-state="form"`)
+	wantAll(t, "invalid fields", html, nirRefused.FR, emailInvalid.FR, `data-state="form"`)
 
 	f = &AssureForgot{Portal: portal.Assure()}
 	html = rerender(t, f, func() {
@@ -247,7 +247,7 @@ func TestAssureResetPrerender(t *testing.T) {
 	html := flat(t, &Reset{Portal: portal.Assure()})
 	wantAll(t, "renouvellement", html,
 		">Renouvellement de mot de passe</h1>",
-		passwordAdvice,
+		passwordAdvice.FR,
 		">Votre mot de passe doit :</p>",
 		"Comporter entre 8 et 50 caractères",
 		"Contenir des caractères latins (de a jusqu'à z sans accent) minuscules et majuscules",
@@ -262,7 +262,7 @@ func TestAssureResetPrerender(t *testing.T) {
 	wantAttrs(t, html, "a", "back", `href="/assure/connexion"`)
 	r := &Reset{Portal: portal.Assure()}
 	html = rerender(t, r, func() { r.state = resetDone })
-	wantAll(t, "renouvellement enregistré", html, assureWording.DoneText, ">Retourner à la page de connexion</a>")
+	wantAll(t, "renouvellement enregistré", html, assureWording.DoneText.FR, ">Retourner à la page de connexion</a>")
 	wantAttrs(t, html, "a", "signin-link", `href="/assure/connexion"`)
 	if strings.Contains(html, `id="back"`) {
 		t.Error("the assure done screen leads to the sign-in page only")

@@ -1,6 +1,10 @@
 package page
 
-import "github.com/maxence-charriere/go-app/v9/pkg/app"
+import (
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"sesame/app/locale"
+)
 
 // go-app v9 does not hydrate the prerendered page: once app.wasm has loaded,
 // it replaces the whole body with the app's own elements. Whatever the user
@@ -82,11 +86,30 @@ func (c *carry) restore() {
 	}
 }
 
-// mounted ends a screen's OnMount: it restores the carry of the prerendered
-// page, if any, then marks <body> ready.
-func mounted(ctx app.Context, c *carry) {
+// startLang is a screen's language at its first render, from its OnInit:
+// in the browser, the one chosen before (so that it never shows, even for
+// a frame, in the other); on the server, lang as it is (French when
+// prerendering; tests set it).
+func startLang(lang string) string {
+	if app.IsClient {
+		return locale.Stored()
+	}
+	return lang
+}
+
+// mounted is a screen's OnMount. The screen follows the UI language
+// (app/locale): *lang at once and at every choice, when rename (which
+// renames the document) runs before the screen renders again. Once it has
+// rendered, the carry of the prerendered page (*c, which it takes; nil
+// for a screen without one) is put back, then <body> is marked ready.
+func mounted(ctx app.Context, lang *string, rename func(app.Context), c **carry) {
+	locale.Follow(ctx, lang, func() { rename(ctx) })
+	var taken *carry
+	if c != nil {
+		taken, *c = *c, nil
+	}
 	ctx.Defer(func(app.Context) {
-		c.restore()
+		taken.restore()
 		markReady()
 	})
 }

@@ -155,13 +155,13 @@ func TestForgotFailures(t *testing.T) {
 
 	delete(f.errs, portal.FieldEmail)
 	f.fail(nil, &client.Error{Problem: api.Problem{Status: 422, Code: api.CodeInvalidFields, Fields: []string{"email"}, Detail: "Certains champs…"}})
-	if f.errs[portal.FieldEmail] == "" || f.errText != "" {
+	if !said(f.errs[portal.FieldEmail]) || said(f.errText) {
 		t.Errorf("422 invalid_fields: errs %v, alert %q", f.errs, f.errText)
 	}
 
 	blocked := "Le nombre maximum de demandes de renouvellement de mot de passe a été atteint. Le service de renouvellement de mot de passe est bloqué jusqu'au 26/12/2022 - 14h33 (heure de Paris)."
 	f.fail(nil, &client.Error{Problem: api.Problem{Status: 429, Code: api.CodeRateLimited, Detail: blocked}})
-	if f.errText != blocked || f.errCode != api.CodeRateLimited {
+	if f.errText.FR != blocked || f.errCode != api.CodeRateLimited {
 		t.Errorf("429: %q %q", f.errCode, f.errText)
 	}
 
@@ -235,7 +235,7 @@ func TestResetScreens(t *testing.T) {
 	d := app.NewServerTester(r)
 	defer d.Close()
 
-	r.gone(api.CodeLinkExpired, "Ce lien a expiré. Merci de recommencer votre demande de renouvellement de mot de passe.")
+	r.gone(api.CodeLinkExpired, problemText(api.CodeLinkExpired))
 	r.Update()
 	d.Consume()
 	html := strings.ReplaceAll(app.HTMLString(r), "\n", "")
@@ -276,7 +276,7 @@ func TestLooksLikeToken(t *testing.T) {
 func TestAccountPrerender(t *testing.T) {
 	a := &Account{Portal: portal.Employeur()}
 	html := flat(t, a)
-	wantAll(t, "mes informations", html, ">Mes informations</h1>", ">Se déconnecter</button>", loadingAccount)
+	wantAll(t, "mes informations", html, ">Mes informations</h1>", ">Se déconnecter</button>", loadingAccount.FR)
 	if startTag(html, "a", `id="password-link"`, `href="/employeur/mes-informations/mot-de-passe"`) == "" {
 		t.Error("no « Mon mot de passe » link to the change-password screen")
 	}

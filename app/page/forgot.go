@@ -7,6 +7,7 @@ import (
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
 	"sesame/app/client"
+	"sesame/app/locale"
 	"sesame/app/offline"
 	"sesame/app/widget"
 	"sesame/shared/api"
@@ -31,13 +32,14 @@ type Forgot struct {
 
 	Portal portal.Config
 
+	lang    string
 	values  map[string]string // API field name → what was typed
-	errs    map[string]string // API field name → its error
+	errs    map[string]text   // API field name → its error
 	sent    bool
 	masked  string // the masked address, on portals that show it
 	errCode string
-	errText string
-	resent  string
+	errText text
+	resent  text
 	busy    bool
 	carry   *carry
 	passkey *passkeySignIn
@@ -57,10 +59,11 @@ const (
 
 // OnInit runs on both sides, before the first render.
 func (f *Forgot) OnInit() {
+	f.lang = startLang(f.lang)
 	f.carry = takeCarry()
-	f.passkey = &passkeySignIn{Portal: f.Portal.ID, Lead: passkeyForgotLead}
+	f.passkey = &passkeySignIn{Portal: f.Portal.ID, Lead: passkeyForgotLead, lang: f.lang}
 	f.values = map[string]string{}
-	f.errs = map[string]string{}
+	f.errs = map[string]text{}
 	f.initial = map[string]string{}
 	f.draft = offline.Draft{Portal: f.Portal.ID, Screen: offline.ForgotScreen}
 	if !app.IsClient {
@@ -84,8 +87,7 @@ func (f *Forgot) OnPreRender(ctx app.Context) { f.setTitle(ctx) }
 
 // OnMount runs in the browser only.
 func (f *Forgot) OnMount(ctx app.Context) {
-	mounted(ctx, f.carry)
-	f.carry = nil
+	mounted(ctx, &f.lang, f.setTitle, &f.carry)
 	f.unfollow = offline.Subscribe(func() { ctx.Dispatch(f.followQueue) })
 	f.followQueue(ctx)
 }
@@ -122,7 +124,7 @@ func (f *Forgot) setTitle(ctx app.Context) {
 	if f.sent {
 		t = w.SentTitle
 	}
-	setTitle(ctx, screenTitle(t, f.Portal.Name))
+	setTitle(ctx, screenTitle(t, f.Portal.Name, f.lang))
 }
 
 // Render runs on both sides.
@@ -134,7 +136,7 @@ func (f *Forgot) Render() app.UI {
 	case f.queued:
 		state, body = forgotQueued, f.queuedScreen
 	}
-	return layout(
+	return layout(f.lang,
 		app.Section().ID("forgot").Class("screen").DataSet("state", state).DataSet("portal", f.Portal.ID).Body(
 			body(),
 		),
@@ -142,14 +144,14 @@ func (f *Forgot) Render() app.UI {
 }
 
 func (f *Forgot) form() app.UI {
-	w := wordingFor(f.Portal)
+	w, l := wordingFor(f.Portal), f.lang
 	fields := make([]app.UI, 0, len(f.Portal.Proof))
 	for _, name := range f.Portal.Proof {
 		spec, ok := specs[name]
 		if !ok {
 			continue
 		}
-		field := spec.field(f.errs[name], func(_ app.Context, v string) {
+		field := spec.field(l, f.errs[name], func(_ app.Context, v string) {
 			f.values[name] = v
 			delete(f.errs, name)
 			f.draft.Save(name, v) // Draft keeps only non-secret fields
@@ -158,67 +160,68 @@ func (f *Forgot) form() app.UI {
 		fields = append(fields, field)
 	}
 	return app.Div().Class("card").Body(
-		title(w.ForgotTitle),
+		title(w.ForgotTitle.In(l)),
 		f.passkey,
-		app.P().Class("lead").Text(w.ForgotIntro),
+		app.P().Class("lead").Text(w.ForgotIntro.In(l)),
 		app.Form().ID("forgot-form").Method("post").NoValidate(true).
 			Aria("labelledby", titleID).
 			OnSubmit(f.submit).
 			Body(
-				&widget.Alert{ID: "form-error", Text: f.errText, Code: f.errCode},
+				&widget.Alert{ID: "form-error", Text: f.errText.In(l), Code: f.errCode},
 				app.Div().Body(fields...),
 				app.Div().Class("actions").Body(
-					app.A().ID("back").Class("btn").Href(PortalPath(f.Portal.ID, "connexion")).Text(w.Back),
-					&widget.Button{ID: "submit", Text: w.Send, Primary: true, Submit: true, Busy: f.busy},
+					app.A().ID("back").Class("btn").Href(PortalPath(f.Portal.ID, "connexion")).Text(w.Back.In(l)),
+					&widget.Button{ID: "submit", Text: w.Send.In(l), Primary: true, Submit: true, Busy: f.busy},
 				),
 			),
 	)
 }
 
 func (f *Forgot) sentScreen() app.UI {
-	w := wordingFor(f.Portal)
+	w, l := wordingFor(f.Portal), f.lang
 	return app.Div().Class("card").Body(
-		title(w.SentTitle),
-		app.P().ID("sent-text").Text(w.SentText),
+		title(w.SentTitle.In(l)),
+		app.P().ID("sent-text").Text(w.SentText.In(l)),
 		app.If(f.masked != "", app.P().ID("masked-email").Text(f.masked)),
 		app.Form().ID("resend-form").Method("post").OnSubmit(f.resend).Body(
 			app.P().Body(
-				app.Text(w.ResendPre),
-				app.Button().ID("resend").Type("submit").Class("link-button").Text(w.ResendLink),
-				app.Text(w.ResendPost),
+				app.Text(w.ResendPre.In(l)),
+				app.Button().ID("resend").Type("submit").Class("link-button").Text(w.ResendLink.In(l)),
+				app.Text(w.ResendPost.In(l)),
 			),
 		),
-		&widget.Alert{ID: "resend-status", Level: widget.AlertInfo, Text: f.resent},
-		&widget.Alert{ID: "form-error", Text: f.errText, Code: f.errCode},
+		&widget.Alert{ID: "resend-status", Level: widget.AlertInfo, Text: f.resent.In(l)},
+		&widget.Alert{ID: "form-error", Text: f.errText.In(l), Code: f.errCode},
 		app.Div().Class("actions").Body(
-			app.A().ID("back").Class("btn").Href(PortalPath(f.Portal.ID, "connexion")).Text(w.Back),
+			app.A().ID("back").Class("btn").Href(PortalPath(f.Portal.ID, "connexion")).Text(w.Back.In(l)),
 		),
 	)
 }
 
 // queuedScreen says that the request waits for the network.
 func (f *Forgot) queuedScreen() app.UI {
-	w := wordingFor(f.Portal)
+	w, l := wordingFor(f.Portal), f.lang
 	return app.Div().Class("card").Body(
-		title(w.ForgotTitle),
-		&widget.Alert{ID: "queued-status", Level: widget.AlertInfo, Text: offline.PendingText},
+		title(w.ForgotTitle.In(l)),
+		&widget.Alert{ID: "queued-status", Level: widget.AlertInfo, Text: offline.PendingWording.In(l)},
 		app.If(f.values[portal.FieldEmail] != "",
 			app.P().ID("queued-email").Body(
-				app.Text("Adresse : "),
+				app.Text(queuedAddress.In(l)+labelSep.In(l)),
 				app.Strong().Text(strings.TrimSpace(f.values[portal.FieldEmail])),
 			),
 		),
 		app.Div().Class("actions").Body(
-			app.Button().ID("cancel-queued").Type("button").Class("btn").OnClick(f.cancelQueued).Text(cancelQueuedText),
-			app.Button().ID("retry-queued").Type("button").Class("btn btn-primary").OnClick(f.retryQueued).Text(retryQueuedText),
+			app.Button().ID("cancel-queued").Type("button").Class("btn").OnClick(f.cancelQueued).Text(cancelQueuedText.In(l)),
+			app.Button().ID("retry-queued").Type("button").Class("btn btn-primary").OnClick(f.retryQueued).Text(retryQueuedText.In(l)),
 		),
 	)
 }
 
-// Buttons of the queued screen.
-const (
-	cancelQueuedText = "Annuler la demande"
-	retryQueuedText  = "Réessayer maintenant"
+// Words of the queued screen.
+var (
+	queuedAddress    = text{FR: "Adresse", EN: "Address"}
+	cancelQueuedText = text{FR: "Annuler la demande", EN: "Cancel the request"}
+	retryQueuedText  = text{FR: "Réessayer maintenant", EN: "Try again now"}
 )
 
 func (f *Forgot) cancelQueued(ctx app.Context, e app.Event) {
@@ -237,14 +240,14 @@ func (f *Forgot) validate() string {
 	first := ""
 	for _, name := range f.Portal.Proof {
 		v := strings.TrimSpace(f.values[name])
-		msg := ""
+		var msg text
 		switch {
 		case name == portal.FieldEmail:
 			msg = checkEmail(v)
 		case v == "":
-			msg = "Ce champ est obligatoire."
+			msg = fieldRequired
 		}
-		if msg != "" {
+		if said(msg) {
 			f.errs[name] = msg
 			if first == "" {
 				first = specs[name].ID
@@ -262,6 +265,8 @@ func (f *Forgot) request() api.RecoveryRequest {
 		NIR:          v(portal.FieldNIR),
 		Birthdate:    v(portal.FieldBirthdate),
 		MemberNumber: v(portal.FieldMemberNumber),
+		// The mail's language, also when the request waits offline.
+		Lang: locale.Of(f.lang),
 	}
 }
 
@@ -270,7 +275,7 @@ func (f *Forgot) submit(ctx app.Context, e app.Event) {
 	if f.busy {
 		return
 	}
-	f.errCode, f.errText = "", ""
+	f.errCode, f.errText = "", text{}
 	if id := f.validate(); id != "" {
 		focus(ctx, id)
 		return
@@ -283,16 +288,16 @@ func (f *Forgot) resend(ctx app.Context, e app.Event) {
 	if f.busy {
 		return
 	}
-	f.errCode, f.errText, f.resent = "", "", ""
+	f.errCode, f.errText, f.resent = "", text{}, text{}
 	f.send(ctx, true)
 }
 
 // send posts the proof; again says it is the "envoyer à nouveau" link.
 func (f *Forgot) send(ctx app.Context, again bool) {
 	f.busy = true
-	req, id := f.request(), f.Portal.ID
+	req, id, cl := f.request(), f.Portal.ID, apiIn(f.lang)
 	ctx.Async(func() {
-		res, err := apiClient.StartRecovery(id, req)
+		res, err := cl.StartRecovery(id, req)
 		ctx.Dispatch(func(ctx app.Context) {
 			f.busy = false
 			if err != nil && !again && errors.Is(err, client.ErrOffline) && offline.Enqueue(f.Portal, req) == nil {

@@ -3,29 +3,39 @@ package page
 import (
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
+	"sesame/app/locale"
 	"sesame/app/offline"
 )
 
 // siteName is the product name, as the header shows it.
 const siteName = "Sésame"
 
-// layout wraps a page's content with the header, the single <main> and the
-// footer every page shares. The header ends with the update prompt and the
-// offline banner (app/offline): live regions, empty until they have
-// something to say.
-func layout(content ...app.UI) app.UI {
+// The footer's sentences.
+var (
+	footerAbout = text{FR: "Sésame — récupération de mot de passe des portails du service public.",
+		EN: "Sésame — password recovery for public-service portals."}
+	footerNever = text{FR: "Nous ne vous demanderons jamais votre mot de passe, ni par téléphone ni par courriel.",
+		EN: "We will never ask you for your password, by phone or by e-mail."}
+)
+
+// layout wraps a page's content, in lang, with the header, the single
+// <main> and the footer every page shares. The header holds the language
+// toggle and ends with the update prompt and the offline banner
+// (app/offline): live regions, empty until they have something to say.
+func layout(lang string, content ...app.UI) app.UI {
 	return app.Div().Class("page").Body(
 		app.Header().Class("site-header").Body(
 			app.Div().Class("inner").Body(
 				app.A().Class("brand").Href("/").Text(siteName),
+				&locale.Toggle{Lang: lang},
 			),
-			app.Div().Class("app-notices").Body(&offline.UpdatePrompt{}, &offline.Banner{}),
+			app.Div().Class("app-notices").Body(&offline.UpdatePrompt{Lang: lang}, &offline.Banner{Lang: lang}),
 		),
 		app.Main().ID("contenu").Class("site-main").Body(content...),
 		app.Footer().Class("site-footer").Body(
 			app.Div().Class("inner").Body(
-				app.P().Text("Sésame — récupération de mot de passe des portails du service public."),
-				app.P().Text("Nous ne vous demanderons jamais votre mot de passe, ni par téléphone ni par courriel."),
+				app.P().Text(footerAbout.In(lang)),
+				app.P().Text(footerNever.In(lang)),
 			),
 		),
 	)
@@ -54,8 +64,8 @@ func markReady() {
 const titleID = "page-title"
 
 // title is a screen's <h1>.
-func title(text string) app.UI {
-	return app.H1().ID(titleID).TabIndex(-1).Text(text)
+func title(s string) app.UI {
+	return app.H1().ID(titleID).TabIndex(-1).Text(s)
 }
 
 // focus moves the keyboard focus to the element with the given id once the
@@ -80,10 +90,10 @@ func dispatchOn(ctx app.Context, c app.Composer, fn func(app.Context)) {
 	ctx.Dispatcher().Dispatch(app.Dispatch{Mode: app.Update, Source: c, Function: fn})
 }
 
-// screenTitle is the document title of a portal's screen.
-func screenTitle(screen, portalName string) string {
+// screenTitle is the document title of a portal's screen, in lang.
+func screenTitle(screen text, portalName, lang string) string {
 	if portalName == "" {
-		return screen + " — " + siteName
+		return screen.In(lang) + " — " + siteName
 	}
-	return screen + " — " + portalName
+	return screen.In(lang) + " — " + portalName
 }

@@ -3,6 +3,8 @@ package page
 import (
 	"fmt"
 	"time"
+
+	"sesame/app/locale"
 )
 
 // The Wasm carries no time-zone database (time/tzdata would add some
@@ -32,9 +34,13 @@ func lastSunday(year int, m time.Month) time.Time {
 	return last.AddDate(0, 0, -int(last.Weekday()))
 }
 
-// parisDateTime is t in Paris time, as the seeds write it in a sentence:
-// "22/11/2025 à 14h33".
-func parisDateTime(t time.Time) string {
+// parisDateTime is t in Paris time, as the seeds write it in a sentence,
+// "22/11/2025 à 14h33"; in English "22/11/2025 at 14:33 (Paris time)",
+// naming the zone for readers who may live in another.
+func parisDateTime(t time.Time, lang string) string {
 	p := inParis(t)
+	if locale.Of(lang) == locale.English {
+		return fmt.Sprintf("%02d/%02d/%d at %02d:%02d (Paris time)", p.Day(), int(p.Month()), p.Year(), p.Hour(), p.Minute())
+	}
 	return fmt.Sprintf("%02d/%02d/%d à %02dh%02d", p.Day(), int(p.Month()), p.Year(), p.Hour(), p.Minute())
 }

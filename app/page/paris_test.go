@@ -38,7 +38,7 @@ func TestParisDateTime(t *testing.T) {
 		time.Date(2022, 12, 26, 13, 33, 0, 0, time.UTC): "26/12/2022 à 14h33", // winter
 		time.Date(2025, 7, 4, 22, 5, 0, 0, time.UTC):    "05/07/2025 à 00h05", // summer, the next day
 	} {
-		if got := parisDateTime(at); got != want {
+		if got := parisDateTime(at, "fr"); got != want {
 			t.Errorf("parisDateTime(%s) = %q, want %q", at, got, want)
 		}
 	}

@@ -6,19 +6,20 @@ import (
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
+	"sesame/app/locale"
 	"sesame/app/passkey"
 	"sesame/app/widget"
 	"sesame/shared/api"
-	"sesame/shared/message"
 )
 
 // Sentences of the passkey screens ("clé d'accès" is the French word).
-const (
-	passkeySignInText  = "Se connecter avec une clé d'accès"
-	passkeyOr          = "ou"
-	passkeyForgotLead  = "Vous avez une clé d'accès ? Connectez-vous sans mot de passe."
-	passkeyNotUsed     = "Aucune clé d'accès n'a été utilisée. Vous pouvez réessayer, ou vous connecter avec votre mot de passe."
-	passkeyUnsupported = "Votre navigateur ne permet pas d'utiliser une clé d'accès."
+var (
+	passkeySignInText = text{FR: "Se connecter avec une clé d'accès", EN: "Sign in with a passkey"}
+	passkeyOr         = text{FR: "ou", EN: "or"}
+	passkeyForgotLead = text{FR: "Vous avez une clé d'accès ? Connectez-vous sans mot de passe.", EN: "Have a passkey? Sign in without a password."}
+	passkeyNotUsed    = text{FR: "Aucune clé d'accès n'a été utilisée. Vous pouvez réessayer, ou vous connecter avec votre mot de passe.",
+		EN: "No passkey was used. You can try again, or sign in with your password."}
+	passkeyUnsupported = text{FR: "Votre navigateur ne permet pas d'utiliser une clé d'accès.", EN: "Your browser cannot use passkeys."}
 )
 
 // passkeySignIn is « Se connecter avec une clé d'accès »: the discoverable
@@ -42,12 +43,13 @@ type passkeySignIn struct {
 	// Lead, when set, is the sentence above the button, and the block
 	// comes first (forgotten-password screens). Empty: the block follows a
 	// form, after « ou ».
-	Lead string
+	Lead text
 
+	lang      string
 	supported bool
 	busy      bool
 	errCode   string
-	errText   string
+	errText   text
 
 	// The conditional request under way: closing stop aborts it, ended
 	// closes once it is over. Touched on the UI goroutine only.
@@ -57,6 +59,7 @@ type passkeySignIn struct {
 
 // OnMount runs in the browser only.
 func (p *passkeySignIn) OnMount(ctx app.Context) {
+	locale.Follow(ctx, &p.lang)
 	p.supported = passkey.Supported()
 	if p.supported && p.Autofill {
 		p.startAutofill(ctx)
@@ -69,7 +72,7 @@ func (p *passkeySignIn) OnDismount() { p.stopAutofill() }
 // Render runs on both sides.
 func (p *passkeySignIn) Render() app.UI {
 	class := "passkey-signin"
-	if p.Lead != "" {
+	if said(p.Lead) {
 		class += " passkey-first"
 	}
 	root := app.Div().ID("passkey-signin").Class(class)
@@ -77,11 +80,11 @@ func (p *passkeySignIn) Render() app.UI {
 		return root
 	}
 	return root.Body(
-		app.If(p.Lead == "", app.P().Class("passkey-or").Text(passkeyOr)),
-		app.If(p.Lead != "", app.P().ID("passkey-lead").Class("passkey-lead").Text(p.Lead)),
-		&widget.Alert{ID: "passkey-error", Text: p.errText, Code: p.errCode},
+		app.If(!said(p.Lead), app.P().Class("passkey-or").Text(passkeyOr.In(p.lang))),
+		app.If(said(p.Lead), app.P().ID("passkey-lead").Class("passkey-lead").Text(p.Lead.In(p.lang))),
+		&widget.Alert{ID: "passkey-error", Text: p.errText.In(p.lang), Code: p.errCode},
 		app.Form().ID("passkey-form").Method("post").OnSubmit(p.signIn).Body(
-			&widget.Button{ID: "passkey-button", Text: passkeySignInText, Submit: true, Busy: p.busy},
+			&widget.Button{ID: "passkey-button", Text: passkeySignInText.In(p.lang), Submit: true, Busy: p.busy},
 		),
 	)
 }
@@ -93,9 +96,9 @@ func (p *passkeySignIn) signIn(ctx app.Context, e app.Event) {
 		return
 	}
 	p.busy = true
-	p.errCode, p.errText = "", ""
+	p.errCode, p.errText = "", text{}
 	ended := p.stopAutofill()
-	id := p.Portal
+	id, cl := p.Portal, apiIn(p.lang)
 	ctx.Async(func() {
 		if ended != nil {
 			// The browser runs one request at a time: let the
@@ -105,13 +108,13 @@ func (p *passkeySignIn) signIn(ctx app.Context, e app.Event) {
 			case <-time.After(2 * time.Second):
 			}
 		}
-		opts, err := apiClient.PasskeySignInBegin(id)
+		opts, err := cl.PasskeySignInBegin(id)
 		var cred []byte
 		if err == nil {
 			cred, err = passkey.Get(opts, false, nil)
 		}
 		if err == nil {
-			_, err = apiClient.PasskeySignInFinish(id, cred)
+			_, err = cl.PasskeySignInFinish(id, cred)
 		}
 		dispatchOn(ctx, p, func(ctx app.Context) { p.finished(ctx, err, true) })
 	})
@@ -125,7 +128,7 @@ func (p *passkeySignIn) startAutofill(ctx app.Context) {
 	}
 	stop, ended := make(chan struct{}), make(chan struct{})
 	p.stop, p.ended = stop, ended
-	id := p.Portal
+	id, cl := p.Portal, apiIn(p.lang)
 	ctx.Async(func() {
 		defer close(ended)
 		if !passkey.ConditionalAvailable() {
@@ -136,7 +139,7 @@ func (p *passkeySignIn) startAutofill(ctx app.Context) {
 			return
 		default:
 		}
-		opts, err := apiClient.PasskeySignInBegin(id)
+		opts, err := cl.PasskeySignInBegin(id)
 		if err != nil {
 			return
 		}
@@ -147,9 +150,9 @@ func (p *passkeySignIn) startAutofill(ctx app.Context) {
 		// A passkey was chosen in the autofill.
 		dispatchOn(ctx, p, func(ctx app.Context) {
 			p.busy = true
-			p.errCode, p.errText = "", ""
+			p.errCode, p.errText = "", text{}
 		})
-		_, err = apiClient.PasskeySignInFinish(id, cred)
+		_, err = cl.PasskeySignInFinish(id, cred)
 		dispatchOn(ctx, p, func(ctx app.Context) {
 			if p.ended == ended {
 				p.stop, p.ended = nil, nil
@@ -191,7 +194,7 @@ func (p *passkeySignIn) finished(ctx app.Context, err error, button bool) {
 // passkeyFailure is the code and sentence of a failed passkey ceremony:
 // the browser's refusals in words of our own, the server's problems in its
 // detail.
-func passkeyFailure(err error) (code, text string) {
+func passkeyFailure(err error) (code string, sentence text) {
 	switch {
 	case errors.Is(err, passkey.ErrCancelled), errors.Is(err, passkey.ErrAborted):
 		return "cancelled", passkeyNotUsed
@@ -202,5 +205,5 @@ func passkeyFailure(err error) (code, text string) {
 		return code, detail
 	}
 	// The browser refused the options, or another browser error.
-	return api.CodePasskeyFailed, message.Problem(api.CodePasskeyFailed, lang)
+	return api.CodePasskeyFailed, problemText(api.CodePasskeyFailed)
 }

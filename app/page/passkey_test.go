@@ -29,7 +29,7 @@ func TestPasskeySignInNotPrerendered(t *testing.T) {
 		if startTag(s.html, "div", `id="passkey-signin"`) == "" {
 			t.Errorf("%s has no slot for the passkey block", s.name)
 		}
-		if strings.Contains(s.html, passkeySignInText) || strings.Contains(s.html, "passkey-button") {
+		if strings.Contains(s.html, passkeySignInText.FR) || strings.Contains(s.html, "passkey-button") {
 			t.Errorf("%s prerenders the passkey button", s.name)
 		}
 		if s.field != "" {
@@ -68,16 +68,16 @@ func TestPasskeyFailure(t *testing.T) {
 		err        error
 		code, text string
 	}{
-		{passkey.ErrCancelled, "cancelled", passkeyNotUsed},
-		{passkey.ErrUnsupported, "unsupported", passkeyUnsupported},
+		{passkey.ErrCancelled, "cancelled", passkeyNotUsed.FR},
+		{passkey.ErrUnsupported, "unsupported", passkeyUnsupported.FR},
 		{problem, api.CodePasskeyFailed, "La connexion avec la clé d'accès n'a pas abouti."},
-		{client.ErrOffline, "offline", offlineText},
+		{client.ErrOffline, "offline", offlineText.FR},
 		{passkey.ErrOptions, api.CodePasskeyFailed, "La connexion avec la clé d'accès n'a pas abouti."},
 		{errors.New("passkey: SecurityError: …"), api.CodePasskeyFailed, "La connexion avec la clé d'accès n'a pas abouti."},
 	} {
 		code, text := passkeyFailure(c.err)
-		if code != c.code || text != c.text {
-			t.Errorf("%v → %q %q, want %q %q", c.err, code, text, c.code, c.text)
+		if code != c.code || text.FR != c.text {
+			t.Errorf("%v → %q %q, want %q %q", c.err, code, text.FR, c.code, c.text)
 		}
 	}
 }
@@ -129,7 +129,7 @@ func TestAccountPasskeysRender(t *testing.T) {
 
 	// No passkey yet; a browser without WebAuthn.
 	html = flat(t, &accountPasskeys{Portal: "employeur", loaded: true})
-	wantAll(t, "no passkeys", html, passkeysEmpty, passkeysNoBrowser)
+	wantAll(t, "no passkeys", html, passkeysEmpty.FR, passkeysNoBrowser.FR)
 	wantTags(t, html, []string{"section", `data-count="0"`})
 	if strings.Contains(html, "passkey-create") {
 		t.Errorf("a browser without WebAuthn is offered to create a passkey")

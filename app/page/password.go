@@ -9,43 +9,45 @@ import (
 
 	"sesame/app/widget"
 	"sesame/shared/api"
-	"sesame/shared/message"
 	"sesame/shared/policy"
 	"sesame/shared/portal"
 )
 
 // Seed 003, word for word.
-const (
-	changeTitle       = "Modifier votre mot de passe"
-	changeCodeTitle   = "Code de confirmation"
-	changeCodeText    = "Indiquez ci-dessous le code qui vous a été envoyé par mail à l'adresse suivante ?"
-	changeResend      = "Renvoyer le code par mail"
-	changeConfirmCode = "Confirmer mon code"
-	changeNewTitle    = "Nouveau mot de passe"
-	changeCurrent     = "Mot de passe actuel *"
-	changeNew         = "Nouveau mot de passe *"
-	changeConfirm     = "Confirmer le mot de passe *"
-	changeCancel      = "Annuler"
-	changeSubmit      = "Confirmer mon nouveau mot de passe"
-	changeDone        = "Votre nouveau mot de passe est bien enregistré ! Merci de vous reconnecter."
-	changeBack        = "Retourner à la page de connexion"
-	accountSettings   = "Paramètres de compte"
-	accountPassword   = "Mon mot de passe"
+var (
+	changeTitle       = text{FR: "Modifier votre mot de passe", EN: "Change your password"}
+	changeCodeTitle   = text{FR: "Code de confirmation", EN: "Confirmation code"}
+	changeCodeText    = text{FR: "Indiquez ci-dessous le code qui vous a été envoyé par mail à l'adresse suivante ?", EN: "Enter below the code e-mailed to you at this address:"}
+	changeResend      = text{FR: "Renvoyer le code par mail", EN: "E-mail the code again"}
+	changeConfirmCode = text{FR: "Confirmer mon code", EN: "Confirm my code"}
+	changeNewTitle    = text{FR: "Nouveau mot de passe", EN: "New password"}
+	changeCurrent     = text{FR: "Mot de passe actuel *", EN: "Current password *"}
+	changeNew         = text{FR: "Nouveau mot de passe *", EN: "New password *"}
+	changeConfirm     = text{FR: "Confirmer le mot de passe *", EN: "Confirm the password *"}
+	changeCancel      = text{FR: "Annuler", EN: "Cancel"}
+	changeSubmit      = text{FR: "Confirmer mon nouveau mot de passe", EN: "Confirm my new password"}
+	changeDone        = text{FR: "Votre nouveau mot de passe est bien enregistré ! Merci de vous reconnecter.", EN: "Your new password has been saved! Please sign in again."}
+	changeBack        = text{FR: "Retourner à la page de connexion", EN: "Back to the sign-in page"}
+	accountSettings   = text{FR: "Paramètres de compte", EN: "Account settings"}
+	accountPassword   = text{FR: "Mon mot de passe", EN: "My password"}
 )
 
 // Sentences seed 003 does not give.
-const (
-	changeSending   = "Envoi du code de confirmation…"
-	changeResent    = "Un nouveau code vous a été envoyé par mail. Seul ce dernier code est valable."
-	changeCodeBad   = "Saisissez les %d chiffres du code reçu par mail."
-	currentMissing  = "Saisissez votre mot de passe actuel."
-	changeStepLabel = "Étape %d sur 2 : %s"
+var (
+	changeSending = text{FR: "Envoi du code de confirmation…", EN: "Sending the confirmation code…"}
+	changeResent  = text{FR: "Un nouveau code vous a été envoyé par mail. Seul ce dernier code est valable.",
+		EN: "A new code has been e-mailed to you. Only this latest code is valid."}
+	changeCodeBad   = text{FR: "Saisissez les %d chiffres du code reçu par mail.", EN: "Enter the %d digits of the code you received by e-mail."}
+	currentMissing  = text{FR: "Saisissez votre mot de passe actuel.", EN: "Enter your current password."}
+	changeStepLabel = text{FR: "Étape %d sur 2 : %s", EN: "Step %d of 2: %s"}
+	changeSteps     = text{FR: "Étapes", EN: "Steps"}
+	codeLabelText   = text{FR: "Code à %d chiffres (obligatoire)", EN: "%d-digit code (required)"}
+	oneTryLeft      = text{FR: " Il vous reste 1 essai.", EN: " You have 1 try left."}
+	triesLeft       = text{FR: " Il vous reste %d essais.", EN: " You have %d tries left."}
 )
 
 // codeLabel is « Code à 4 chiffres (obligatoire) ».
-func codeLabel(digits int) string {
-	return "Code à " + strconv.Itoa(digits) + " chiffres (obligatoire)"
-}
+func codeLabel(digits int) text { return textf(codeLabelText, digits) }
 
 // Password is /{portal}/mes-informations/mot-de-passe, « Modifier votre
 // mot de passe » (seed 003), for a signed-in member of any portal.
@@ -63,23 +65,20 @@ type Password struct {
 
 	Portal portal.Config
 
-	state    string
-	masked   string
-	session  api.Session
-	code     string // in memory only
-	current  string // in memory only
-	password string // in memory only
-	confirm  string // in memory only
-	server   []policy.RuleResult
-	codeErr  string
-	curErr   string
-	pwErr    string
-	cfErr    string
-	status   string
-	errCode  string
-	errText  string
-	busy     bool
-	carry    *carry
+	newPassword
+	lang    string
+	state   string
+	masked  string
+	session api.Session
+	code    string // in memory only
+	current string // in memory only
+	codeErr text
+	curErr  text
+	status  text
+	errCode string
+	errText text
+	busy    bool
+	carry   *carry
 }
 
 // Password's states, in data-state.
@@ -93,6 +92,7 @@ const (
 
 // OnInit runs on both sides, before the first render.
 func (c *Password) OnInit() {
+	c.lang = startLang(c.lang)
 	c.carry = takeCarry()
 	c.state = changeLoading
 }
@@ -101,7 +101,7 @@ func (c *Password) OnInit() {
 func (c *Password) OnPreRender(ctx app.Context) { c.setTitle(ctx) }
 
 // OnMount runs in the browser only.
-func (c *Password) OnMount(ctx app.Context) { mounted(ctx, c.carry); c.carry = nil }
+func (c *Password) OnMount(ctx app.Context) { mounted(ctx, &c.lang, c.setTitle, &c.carry) }
 
 // OnNav runs in the browser only: who is signed in, then the code.
 func (c *Password) OnNav(ctx app.Context) {
@@ -117,7 +117,7 @@ func (c *Password) forget() {
 }
 
 func (c *Password) setTitle(ctx app.Context) {
-	setTitle(ctx, screenTitle(changeTitle, c.Portal.Name))
+	setTitle(ctx, screenTitle(changeTitle, c.Portal.Name, c.lang))
 }
 
 func (c *Password) digits() int {
@@ -130,22 +130,22 @@ func (c *Password) digits() int {
 // start checks the session, then e-mails the first code.
 func (c *Password) start(ctx app.Context) {
 	c.state, c.status = changeLoading, changeSending
-	c.errCode, c.errText = "", ""
-	id := c.Portal.ID
+	c.errCode, c.errText = "", text{}
+	id, cl := c.Portal.ID, apiIn(c.lang)
 	ctx.Async(func() {
-		s, err := apiClient.Session(id)
+		s, err := cl.Session(id)
 		if err != nil {
 			ctx.Dispatch(func(ctx app.Context) { c.failLoad(ctx, err) })
 			return
 		}
-		sent, err := apiClient.ChangePasswordCode(id)
+		sent, err := cl.ChangePasswordCode(id)
 		ctx.Dispatch(func(ctx app.Context) {
 			c.session = s
 			if err != nil {
 				c.failLoad(ctx, err)
 				return
 			}
-			c.masked, c.status = sent.MaskedEmail, ""
+			c.masked, c.status = sent.MaskedEmail, text{}
 			c.state = changeCode
 		})
 	})
@@ -163,7 +163,7 @@ func (c *Password) failLoad(ctx app.Context, err error) {
 		c.signedOut(ctx)
 		return
 	}
-	c.state, c.status = changeFailed, ""
+	c.state, c.status = changeFailed, text{}
 	c.errCode, c.errText = code, detail
 }
 
@@ -174,10 +174,10 @@ func (c *Password) resend(ctx app.Context, e app.Event) {
 		return
 	}
 	c.busy = true
-	c.errCode, c.errText, c.status, c.codeErr = "", "", "", ""
-	id := c.Portal.ID
+	c.errCode, c.errText, c.status, c.codeErr = "", text{}, text{}, text{}
+	id, cl := c.Portal.ID, apiIn(c.lang)
 	ctx.Async(func() {
-		sent, err := apiClient.ChangePasswordCode(id)
+		sent, err := cl.ChangePasswordCode(id)
 		ctx.Dispatch(func(ctx app.Context) {
 			c.busy = false
 			if err != nil {
@@ -208,10 +208,10 @@ func (c *Password) Render() app.UI {
 	default:
 		body = c.codeStep()
 	}
-	return layout(
+	return layout(c.lang,
 		app.Section().ID("change-password").Class("screen").DataSet("state", c.state).DataSet("portal", c.Portal.ID).Body(
 			app.Div().Class("card").Body(
-				title(changeTitle),
+				title(changeTitle.In(c.lang)),
 				app.If(c.state != changeDoneSt, c.steps()),
 				body,
 			),
@@ -225,8 +225,8 @@ func (c *Password) steps() app.UI {
 	if c.state == changeNewPw {
 		current = 2
 	}
-	names := []string{changeCodeTitle, changeNewTitle}
-	return app.Ol().ID("steps").Class("steps").Aria("label", "Étapes").Body(
+	names := []text{changeCodeTitle, changeNewTitle}
+	return app.Ol().ID("steps").Class("steps").Aria("label", changeSteps.In(c.lang)).Body(
 		app.Range(names).Slice(func(i int) app.UI {
 			n := i + 1
 			li := app.Li().ID("step-" + strconv.Itoa(n)).Class("step")
@@ -237,34 +237,34 @@ func (c *Password) steps() app.UI {
 			}
 			return li.Body(
 				app.Span().Class("step-number").Aria("hidden", "true").Text(strconv.Itoa(n)),
-				app.Span().Class("visually-hidden").Text(fmt.Sprintf(changeStepLabel, n, names[i])),
+				app.Span().Class("visually-hidden").Text(fmt.Sprintf(changeStepLabel.In(c.lang), n, names[i].In(c.lang))),
 			)
 		}),
 	)
 }
 
 func (c *Password) codeStep() app.UI {
-	loading := c.state == changeLoading
+	loading, l := c.state == changeLoading, c.lang
 	return app.Div().ID("step-code").Body(
-		app.H2().ID("step-title").TabIndex(-1).Text(changeCodeTitle),
-		&widget.Alert{ID: "code-status", Level: widget.AlertInfo, Text: c.status},
+		app.H2().ID("step-title").TabIndex(-1).Text(changeCodeTitle.In(l)),
+		&widget.Alert{ID: "code-status", Level: widget.AlertInfo, Text: c.status.In(l)},
 		app.Form().ID("code-form").Method("post").NoValidate(true).
 			Aria("labelledby", "step-title").
 			OnSubmit(c.submitCode).
 			Body(
-				&widget.Alert{ID: "form-error", Text: c.errText, Code: c.errCode},
+				&widget.Alert{ID: "form-error", Text: c.errText.In(l), Code: c.errCode},
 				app.P().ID("code-text").Body(
-					app.Text(changeCodeText),
+					app.Text(changeCodeText.In(l)),
 					app.If(c.masked != "", app.Br(), app.Strong().ID("masked-email").Text(c.masked)),
 				),
 				c.codeField(),
 				app.P().Class("resend").Body(
 					app.Button().ID("resend-code").Type("button").Class("link-button").
-						OnClick(c.resend).Text(changeResend),
+						OnClick(c.resend).Text(changeResend.In(l)),
 				),
 				app.Div().Class("actions").Body(
-					app.A().ID("cancel").Class("btn").Href(PortalPath(c.Portal.ID, "mes-informations")).Text(changeCancel),
-					&widget.Button{ID: "confirm-code", Text: changeConfirmCode, Primary: true, Submit: true, Busy: c.busy || loading},
+					app.A().ID("cancel").Class("btn").Href(PortalPath(c.Portal.ID, "mes-informations")).Text(changeCancel.In(l)),
+					&widget.Button{ID: "confirm-code", Text: changeConfirmCode.In(l), Primary: true, Submit: true, Busy: c.busy || loading},
 				),
 			),
 	)
@@ -274,9 +274,9 @@ func (c *Password) codeStep() app.UI {
 // field is a new, empty one.
 func (c *Password) codeField() app.UI {
 	return &widget.Field{
-		ID: "code", Label: codeLabel(c.digits()), Autocomplete: "one-time-code", InputMode: "numeric",
-		Error: c.codeErr, Required: true,
-		OnInput: func(_ app.Context, v string) { c.code, c.codeErr = v, "" },
+		ID: "code", Label: codeLabel(c.digits()).In(c.lang), Autocomplete: "one-time-code", InputMode: "numeric",
+		Error: c.codeErr.In(c.lang), Required: true,
+		OnInput: func(_ app.Context, v string) { c.code, c.codeErr = v, text{} },
 	}
 }
 
@@ -288,14 +288,14 @@ func (c *Password) submitCode(ctx app.Context, e app.Event) {
 	if c.busy || c.state != changeCode {
 		return
 	}
-	c.errCode, c.errText, c.status = "", "", ""
+	c.errCode, c.errText, c.status = "", text{}, text{}
 	code := cleanCode(c.code)
 	if len(code) != c.digits() || strings.Trim(code, "0123456789") != "" {
-		c.codeErr = fmt.Sprintf(changeCodeBad, c.digits())
+		c.codeErr = textf(changeCodeBad, c.digits())
 		focus(ctx, "code")
 		return
 	}
-	c.code, c.codeErr = code, ""
+	c.code, c.codeErr = code, text{}
 	c.state = changeNewPw
 	focus(ctx, "step-title")
 }
@@ -304,7 +304,7 @@ func (c *Password) submitCode(ctx app.Context, e app.Event) {
 // until something changes, else the local check, « différent de votre mot
 // de passe actuel » included once the current password is typed.
 func (c *Password) Checklist() policy.Result {
-	res := c.Portal.Policy.Check(c.input(), lang)
+	res := c.Portal.Policy.Check(c.input(), c.lang)
 	if c.server != nil {
 		res.Rules = c.server
 	}
@@ -329,37 +329,37 @@ func (c *Password) input() policy.Input {
 }
 
 func (c *Password) passwordStep() app.UI {
-	res := c.Checklist()
+	res, l := c.Checklist(), c.lang
 	return app.Div().ID("step-password").Body(
-		app.H2().ID("step-title").TabIndex(-1).Text(changeNewTitle),
-		notice("password-advice", passwordAdvice),
+		app.H2().ID("step-title").TabIndex(-1).Text(changeNewTitle.In(l)),
+		notice("password-advice", passwordAdvice.In(l)),
 		app.Form().ID("password-form").Method("post").NoValidate(true).
 			Aria("labelledby", "step-title").
 			OnSubmit(c.submit).
 			Body(
-				&widget.Alert{ID: "form-error", Text: c.errText, Code: c.errCode},
-				app.P().ID("rules-intro").Class("rules-intro").Text(rulesIntro),
-				&widget.Checklist{ID: "checklist", Rules: res.Rules, Lang: lang},
-				app.P().ID("required-note").Class("required-note").Text(requiredNote),
+				&widget.Alert{ID: "form-error", Text: c.errText.In(l), Code: c.errCode},
+				app.P().ID("rules-intro").Class("rules-intro").Text(rulesIntro.In(l)),
+				&widget.Checklist{ID: "checklist", Rules: res.Rules, Lang: l},
+				app.P().ID("required-note").Class("required-note").Text(requiredNote.In(l)),
 				&widget.PasswordField{
-					ID: "current", Label: changeCurrent, Autocomplete: "current-password",
-					Error: c.curErr, Required: true,
-					OnInput: func(_ app.Context, v string) { c.current, c.curErr, c.server = v, "", nil },
+					ID: "current", Label: changeCurrent.In(l), Autocomplete: "current-password",
+					Error: c.curErr.In(l), Required: true, Lang: l,
+					OnInput: func(_ app.Context, v string) { c.current, c.curErr, c.server = v, text{}, nil },
 				},
 				&widget.PasswordField{
-					ID: "password", Label: changeNew, Autocomplete: "new-password",
-					Error: c.pwErr, DescribedBy: "checklist strength", Required: true,
-					OnInput: func(_ app.Context, v string) { c.password, c.pwErr, c.server = v, "", nil },
+					ID: "password", Label: changeNew.In(l), Autocomplete: "new-password",
+					Error: c.pwErr.In(l), DescribedBy: "checklist strength", Required: true, Lang: l,
+					OnInput: c.typePassword,
 				},
-				&widget.Strength{ID: "strength", Value: res.Strength},
+				&widget.Strength{ID: "strength", Value: res.Strength, Lang: l},
 				&widget.PasswordField{
-					ID: "confirm", Label: changeConfirm, Autocomplete: "new-password",
-					Error: c.cfErr, Required: true,
-					OnInput: func(_ app.Context, v string) { c.confirm, c.cfErr, c.server = v, "", nil },
+					ID: "confirm", Label: changeConfirm.In(l), Autocomplete: "new-password",
+					Error: c.cfErr.In(l), Required: true, Lang: l,
+					OnInput: c.typeConfirm,
 				},
 				app.Div().Class("actions").Body(
-					app.A().ID("cancel").Class("btn").Href(PortalPath(c.Portal.ID, "mes-informations")).Text(changeCancel),
-					&widget.Button{ID: "submit", Text: changeSubmit, Primary: true, Submit: true, Busy: c.busy},
+					app.A().ID("cancel").Class("btn").Href(PortalPath(c.Portal.ID, "mes-informations")).Text(changeCancel.In(l)),
+					&widget.Button{ID: "submit", Text: changeSubmit.In(l), Primary: true, Submit: true, Busy: c.busy},
 				),
 			),
 	)
@@ -368,10 +368,10 @@ func (c *Password) passwordStep() app.UI {
 func (c *Password) doneScreen() app.UI {
 	return app.Div().ID("step-done").Body(
 		app.Div().ID("done-text").Class("alert alert-success").Role("status").Body(
-			app.P().Text(changeDone),
+			app.P().Text(changeDone.In(c.lang)),
 		),
 		app.Div().Class("actions").Body(
-			app.A().ID("signin-link").Class("btn btn-primary").Href(PortalPath(c.Portal.ID, "connexion")).Text(changeBack),
+			app.A().ID("signin-link").Class("btn btn-primary").Href(PortalPath(c.Portal.ID, "connexion")).Text(changeBack.In(c.lang)),
 		),
 	)
 }
@@ -381,35 +381,24 @@ func (c *Password) submit(ctx app.Context, e app.Event) {
 	if c.busy || c.state != changeNewPw {
 		return
 	}
-	c.errCode, c.errText, c.curErr, c.pwErr, c.cfErr = "", "", "", "", ""
-	res := c.Portal.Policy.Check(c.input(), lang)
-	switch {
-	case c.current == "":
+	c.errCode, c.errText, c.curErr, c.pwErr, c.cfErr = "", text{}, text{}, text{}, text{}
+	if c.current == "" {
 		c.curErr = currentMissing
 		focus(ctx, "current")
 		return
-	case c.password == "":
-		c.pwErr = passwordMissing
-		focus(ctx, "password")
-		return
-	case !res.OK && !onlyConfirmFails(res.Rules):
-		c.errCode, c.errText = api.CodePasswordPolicy, message.Problem(api.CodePasswordPolicy, lang)
-		focus(ctx, "password")
-		return
-	case c.confirm == "":
-		c.cfErr = confirmMissing
-		focus(ctx, "confirm")
-		return
-	case c.confirm != c.password:
-		c.cfErr = confirmMismatch
-		focus(ctx, "confirm")
+	}
+	res := c.Portal.Policy.Check(c.input(), c.lang)
+	if field, code := c.checkPassword(ctx, res.OK, res.Rules); field != "" {
+		if code != "" {
+			c.errCode, c.errText = code, problemText(code)
+		}
 		return
 	}
 	c.busy = true
-	id := c.Portal.ID
+	id, cl := c.Portal.ID, apiIn(c.lang)
 	req := api.ChangePassword{Code: c.code, Current: c.current, Password: c.password, Confirm: c.confirm}
 	ctx.Async(func() {
-		_, err := apiClient.ChangePassword(id, req)
+		_, err := cl.ChangePassword(id, req)
 		ctx.Dispatch(func(ctx app.Context) {
 			c.busy = false
 			if err == nil {
@@ -424,18 +413,28 @@ func (c *Password) submit(ctx app.Context, e app.Event) {
 }
 
 // attemptsText says how many tries the code has left.
-func attemptsText(left int) string {
+func attemptsText(left int) text {
 	switch {
 	case left <= 0:
-		return ""
+		return text{}
 	case left == 1:
-		return " Il vous reste 1 essai."
+		return oneTryLeft
 	}
-	return " Il vous reste " + strconv.Itoa(left) + " essais."
+	return textf(triesLeft, left)
+}
+
+// join is sentences one after the other.
+func join(parts ...text) text {
+	var t text
+	for _, p := range parts {
+		t.FR += p.FR
+		t.EN += p.EN
+	}
+	return t
 }
 
 // backToCode returns to step 1 with a message about the code.
-func (c *Password) backToCode(ctx app.Context, msg string) {
+func (c *Password) backToCode(ctx app.Context, msg text) {
 	c.code = ""
 	c.state, c.codeErr = changeCode, msg
 	focus(ctx, "code")
@@ -452,25 +451,22 @@ func (c *Password) fail(ctx app.Context, err error) {
 	case p != nil && p.Status == 401:
 		c.signedOut(ctx)
 	case code == api.CodeCodeInvalid:
-		c.backToCode(ctx, detail+attemptsText(left))
+		c.backToCode(ctx, join(detail, attemptsText(left)))
 	case code == api.CodeCodeDead:
 		c.backToCode(ctx, detail)
 	case code == api.CodeInvalidFields && p != nil && len(p.Fields) > 0 && p.Fields[0] == "code":
-		c.backToCode(ctx, fmt.Sprintf(changeCodeBad, c.digits()))
+		c.backToCode(ctx, textf(changeCodeBad, c.digits()))
 	case code == api.CodeCurrentPassword:
 		if left == 0 {
 			// That try was the code's last one.
-			c.backToCode(ctx, detail+" "+message.Problem(api.CodeCodeDead, lang))
+			c.backToCode(ctx, join(detail, verbatim(" "), problemText(api.CodeCodeDead)))
 			return
 		}
-		c.curErr = detail + attemptsText(left)
+		c.curErr = join(detail, attemptsText(left))
 		focus(ctx, "current")
-	case p != nil && len(p.Rules) > 0:
-		c.server = p.Rules
-		c.errCode, c.errText = code, detail
-		focus(ctx, "password")
 	default:
 		c.errCode, c.errText = code, detail
+		c.refused(ctx, p)
 	}
 }
 

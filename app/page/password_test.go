@@ -41,7 +41,7 @@ func TestPasswordSteps(t *testing.T) {
 
 	c.code = "12a"
 	c.submitCode(nil, fakeEvent())
-	if c.state != changeCode || c.codeErr != "Saisissez les 4 chiffres du code reçu par mail." {
+	if c.state != changeCode || c.codeErr.FR != "Saisissez les 4 chiffres du code reçu par mail." {
 		t.Fatalf("a malformed code: state %q, error %q", c.state, c.codeErr)
 	}
 	c.code = "12 34"
@@ -53,7 +53,7 @@ func TestPasswordSteps(t *testing.T) {
 	html := rerender(t, c, func() { c.state, c.code = changeNewPw, "1234" })
 	wantAll(t, "step 2", html,
 		">Nouveau mot de passe</h2>",
-		passwordAdvice,
+		passwordAdvice.FR,
 		">Votre mot de passe doit :</p>",
 		`data-rule="differs"`, "Être différent de votre mot de passe actuel",
 		`data-rule="confirm"`,
@@ -83,7 +83,7 @@ func TestPasswordSteps(t *testing.T) {
 	c.state = changeNewPw
 	left := 1
 	c.fail(nil, &client.Error{Problem: api.Problem{Status: 422, Code: api.CodeCurrentPassword, AttemptsLeft: &left, Detail: "Le mot de passe actuel est incorrect."}})
-	if c.state != changeNewPw || c.curErr != "Le mot de passe actuel est incorrect. Il vous reste 1 essai." {
+	if c.state != changeNewPw || c.curErr.FR != "Le mot de passe actuel est incorrect. Il vous reste 1 essai." {
 		t.Errorf("current_password_invalid: state %q, error %q", c.state, c.curErr)
 	}
 	c.fail(nil, &client.Error{Problem: api.Problem{Status: 422, Code: api.CodePasswordPolicy, Rules: c.Checklist().Rules[:1]}})
@@ -92,12 +92,12 @@ func TestPasswordSteps(t *testing.T) {
 	}
 	left = 2
 	c.fail(nil, &client.Error{Problem: api.Problem{Status: 422, Code: api.CodeCodeInvalid, AttemptsLeft: &left, Detail: "Le code saisi est incorrect."}})
-	if c.state != changeCode || c.code != "" || c.codeErr != "Le code saisi est incorrect. Il vous reste 2 essais." {
+	if c.state != changeCode || c.code != "" || c.codeErr.FR != "Le code saisi est incorrect. Il vous reste 2 essais." {
 		t.Errorf("code_invalid: state %q, code %q, error %q", c.state, c.code, c.codeErr)
 	}
 	c.state = changeNewPw
 	c.fail(nil, &client.Error{Problem: api.Problem{Status: 410, Code: api.CodeCodeDead, Detail: "Ce code n'est plus valable. Merci de demander un nouveau code."}})
-	if c.state != changeCode || !strings.HasPrefix(c.codeErr, "Ce code n'est plus valable") {
+	if c.state != changeCode || !strings.HasPrefix(c.codeErr.FR, "Ce code n'est plus valable") {
 		t.Errorf("code_dead: state %q, error %q", c.state, c.codeErr)
 	}
 

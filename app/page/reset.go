@@ -5,7 +5,6 @@ import (
 
 	"sesame/app/widget"
 	"sesame/shared/api"
-	"sesame/shared/message"
 	"sesame/shared/policy"
 	"sesame/shared/portal"
 )
@@ -26,20 +25,15 @@ type Reset struct {
 
 	Portal portal.Config
 
-	state    string
-	token    string // in memory only
-	password string // in memory only
-	confirm  string // in memory only
-	// server is the checklist of the last 422, shown until the password
-	// changes.
-	server []policy.RuleResult
+	newPassword
+	lang  string
+	state string
+	token string // in memory only
 	// policy is the portal's policy as the server serves it, once known;
 	// until then (and offline) the compiled preset's.
 	policy  *policy.Policy
-	pwErr   string
-	cfErr   string
 	errCode string
-	errText string
+	errText text
 	busy    bool
 	carry   *carry
 	// unlisten stops listening to hashchange.
@@ -57,6 +51,7 @@ const (
 
 // OnInit runs on both sides, before the first render.
 func (r *Reset) OnInit() {
+	r.lang = startLang(r.lang)
 	r.carry = takeCarry()
 	r.state = resetChecking
 }
@@ -68,8 +63,7 @@ func (r *Reset) OnPreRender(ctx app.Context) { r.setTitle(ctx) }
 // to hashchange: a link opened again in the same tab, once its fragment has
 // been removed, is a same-document navigation that go-app ignores.
 func (r *Reset) OnMount(ctx app.Context) {
-	mounted(ctx, r.carry)
-	r.carry = nil
+	mounted(ctx, &r.lang, r.setTitle, &r.carry)
 	r.unlisten = app.Window().AddEventListener("hashchange", func(app.Context, app.Event) {
 		ctx.Dispatch(r.OnNav)
 	})
@@ -92,7 +86,7 @@ func (r *Reset) OnNav(ctx app.Context) {
 		r.check(ctx)
 		r.loadPolicy(ctx)
 	} else if r.token == "" {
-		r.gone(api.CodeLinkInvalid, message.Problem(api.CodeLinkInvalid, lang))
+		r.gone(api.CodeLinkInvalid, problemText(api.CodeLinkInvalid))
 	}
 	r.setTitle(ctx)
 }
@@ -133,10 +127,10 @@ func (r *Reset) setTitle(ctx app.Context) {
 	if r.state == resetDone || r.state == resetGone {
 		t = w.DoneTitle
 	}
-	setTitle(ctx, screenTitle(t, r.Portal.Name))
+	setTitle(ctx, screenTitle(t, r.Portal.Name, r.lang))
 }
 
-func (r *Reset) gone(code, detail string) {
+func (r *Reset) gone(code string, detail text) {
 	r.state = resetGone
 	r.token, r.password, r.confirm = "", "", ""
 	r.errCode, r.errText = code, detail
@@ -145,10 +139,10 @@ func (r *Reset) gone(code, detail string) {
 // check asks the server whether the link can still be used; checking never
 // consumes it.
 func (r *Reset) check(ctx app.Context) {
-	r.errCode, r.errText = "", ""
-	id, tok := r.Portal.ID, r.token
+	r.errCode, r.errText = "", text{}
+	id, tok, cl := r.Portal.ID, r.token, apiIn(r.lang)
 	ctx.Async(func() {
-		_, err := apiClient.CheckLink(id, tok)
+		_, err := cl.CheckLink(id, tok)
 		ctx.Dispatch(func(ctx app.Context) {
 			if r.token != tok {
 				return // another link was opened meanwhile
@@ -176,9 +170,9 @@ func (r *Reset) loadPolicy(ctx app.Context) {
 	if r.policy != nil {
 		return
 	}
-	id := r.Portal.ID
+	id, cl := r.Portal.ID, apiIn(r.lang)
 	ctx.Async(func() {
-		p, err := apiClient.Portal(id)
+		p, err := cl.Portal(id)
 		if err != nil || p.ID != id || len(p.Policy.Rules) == 0 {
 			return // keep the preset
 		}
@@ -195,21 +189,13 @@ func (r *Reset) currentPolicy() policy.Policy {
 }
 
 // Checklist returns the rules shown under the password: the server's after
-// a refusal, until the password changes, else the local check. "Differs from
-// the current password" cannot be checked without the current password: the
-// server checks it, and its refusal shows it.
+// a refusal, until the password changes, else the local check (without
+// "differs").
 func (r *Reset) Checklist() []policy.RuleResult {
 	if r.server != nil {
 		return r.server
 	}
-	res := r.currentPolicy().Check(r.input(), lang)
-	rules := make([]policy.RuleResult, 0, len(res.Rules))
-	for _, rr := range res.Rules {
-		if rr.ID != "differs" {
-			rules = append(rules, rr)
-		}
-	}
-	return rules
+	return withoutDiffers(r.currentPolicy().Check(r.input(), r.lang).Rules)
 }
 
 func (r *Reset) input() policy.Input {
@@ -231,50 +217,51 @@ func (r *Reset) Render() app.UI {
 	default:
 		body = r.form()
 	}
-	return layout(
+	return layout(r.lang,
 		app.Section().ID("reset").Class("screen").DataSet("state", r.state).DataSet("portal", r.Portal.ID).Body(body),
 	)
 }
 
 func (r *Reset) form() app.UI {
-	w := wordingFor(r.Portal)
-	status := ""
+	w, l := wordingFor(r.Portal), r.lang
+	var status text
 	if r.state == resetChecking {
 		status = checkingLinkText
 	}
+	checklist := &widget.Checklist{ID: "checklist", Rules: r.Checklist(), Lang: l}
 	return app.Div().Class("card").Body(
-		title(w.ResetTitle),
-		app.If(w.ResetAdvice != "", notice("reset-advice", w.ResetAdvice)),
-		&widget.Alert{ID: "link-status", Level: widget.AlertInfo, Text: status},
+		title(w.ResetTitle.In(l)),
+		app.If(said(w.ResetAdvice), notice("reset-advice", w.ResetAdvice.In(l))),
+		&widget.Alert{ID: "link-status", Level: widget.AlertInfo, Text: status.In(l)},
 		app.Form().ID("reset-form").Method("post").NoValidate(true).
 			Aria("labelledby", titleID).
 			OnSubmit(r.submit).
 			Body(
-				&widget.Alert{ID: "form-error", Text: r.errText, Code: r.errCode},
+				&widget.Alert{ID: "form-error", Text: r.errText.In(l), Code: r.errCode},
 				app.If(r.state == resetRetry,
 					app.P().Body(
-						app.Button().ID("retry").Type("button").Class("btn").OnClick(r.retry).Text(retryText),
+						app.Button().ID("retry").Type("button").Class("btn").OnClick(r.retry).Text(retryText.In(l)),
 					),
 				),
-				app.If(w.RulesIntro != "",
-					app.P().ID("rules-intro").Class("rules-intro").Text(w.RulesIntro),
-					&widget.Checklist{ID: "checklist", Rules: r.Checklist(), Lang: lang},
+				app.If(said(w.RulesIntro),
+					app.P().ID("rules-intro").Class("rules-intro").Text(w.RulesIntro.In(l)),
+					checklist,
 				),
-				app.If(w.RequiredNote != "", app.P().ID("required-note").Class("required-note").Text(w.RequiredNote)),
+				app.If(said(w.RequiredNote), app.P().ID("required-note").Class("required-note").Text(w.RequiredNote.In(l))),
 				&widget.PasswordField{
-					ID: "password", Label: w.PasswordLabel, Autocomplete: "new-password",
-					Error: r.pwErr, DescribedBy: "checklist", Required: true,
-					OnInput: func(_ app.Context, v string) { r.password, r.pwErr, r.server = v, "", nil },
+					ID: "password", Label: w.PasswordLabel.In(l), Autocomplete: "new-password",
+					Error: r.pwErr.In(l), DescribedBy: "checklist", Required: true, Lang: l,
+					OnInput: r.typePassword,
 				},
-				app.If(w.RulesIntro == "", &widget.Checklist{ID: "checklist", Rules: r.Checklist(), Lang: lang}),
+				app.If(!said(w.RulesIntro), checklist),
 				&widget.PasswordField{
-					ID: "confirm", Label: w.ConfirmLabel, Autocomplete: "new-password",
-					Error: r.cfErr, Required: true,
-					OnInput: func(_ app.Context, v string) { r.confirm, r.cfErr, r.server = v, "", nil },
+					ID: "confirm", Label: w.ConfirmLabel.In(l), Autocomplete: "new-password",
+					Error: r.cfErr.In(l), Required: true, Lang: l,
+					OnInput: r.typeConfirm,
 				},
 				app.Div().Class("actions").Body(
-					app.A().ID("back").Class("btn").Href(PortalPath(r.Portal.ID, "connexion")).Text(w.Back),
-					&widget.Button{ID: "submit", Text: w.ResetButton, Primary: true, Submit: true,
+					app.A().ID("back").Class("btn").Href(PortalPath(r.Portal.ID, "connexion")).Text(w.Back.In(l)),
+					&widget.Button{ID: "submit", Text: w.ResetButton.In(l), Primary: true, Submit: true,
 						Busy: r.busy || r.state != resetForm},
 				),
 			),
@@ -282,24 +269,24 @@ func (r *Reset) form() app.UI {
 }
 
 func (r *Reset) goneScreen() app.UI {
-	w := wordingFor(r.Portal)
+	w, l := wordingFor(r.Portal), r.lang
 	return app.Div().Class("card").Body(
-		title(w.DoneTitle),
-		&widget.Alert{ID: "link-problem", Text: r.errText, Code: r.errCode},
+		title(w.DoneTitle.In(l)),
+		&widget.Alert{ID: "link-problem", Text: r.errText.In(l), Code: r.errCode},
 		app.Div().Class("actions").Body(
-			app.A().ID("restart").Class("btn btn-primary").Href(PortalPath(r.Portal.ID, "mot-de-passe-oublie")).Text(w.Restart),
+			app.A().ID("restart").Class("btn btn-primary").Href(PortalPath(r.Portal.ID, "mot-de-passe-oublie")).Text(w.Restart.In(l)),
 		),
 	)
 }
 
 func (r *Reset) doneScreen() app.UI {
-	w := wordingFor(r.Portal)
+	w, l := wordingFor(r.Portal), r.lang
 	return app.Div().Class("card").Body(
-		title(w.DoneTitle),
-		app.P().ID("done-text").Role("status").Text(w.DoneText),
+		title(w.DoneTitle.In(l)),
+		app.P().ID("done-text").Role("status").Text(w.DoneText.In(l)),
 		app.Div().Class("actions").Body(
-			app.If(!w.DoneSignInOnly, app.A().ID("back").Class("btn").Href("/").Text(w.Back)),
-			app.A().ID("signin-link").Class("btn btn-primary").Href(PortalPath(r.Portal.ID, "connexion")).Text(w.SignInLink),
+			app.If(!w.DoneSignInOnly, app.A().ID("back").Class("btn").Href("/").Text(w.Back.In(l))),
+			app.A().ID("signin-link").Class("btn btn-primary").Href(PortalPath(r.Portal.ID, "connexion")).Text(w.SignInLink.In(l)),
 		),
 	)
 }
@@ -317,29 +304,18 @@ func (r *Reset) submit(ctx app.Context, e app.Event) {
 	if r.busy || r.state != resetForm {
 		return
 	}
-	r.errCode, r.errText, r.pwErr, r.cfErr = "", "", "", ""
-	switch {
-	case r.password == "":
-		r.pwErr = passwordMissing
-		focus(ctx, "password")
-		return
-	case !r.currentPolicy().Check(r.input(), lang).OK && !onlyConfirmFails(r.Checklist()):
-		r.errCode, r.errText = api.CodePasswordPolicy, message.Problem(api.CodePasswordPolicy, lang)
-		focus(ctx, "password")
-		return
-	case r.confirm == "":
-		r.cfErr = confirmMissing
-		focus(ctx, "confirm")
-		return
-	case r.confirm != r.password:
-		r.cfErr = confirmMismatch
-		focus(ctx, "confirm")
+	r.errCode, r.errText = "", text{}
+	ok := r.currentPolicy().Check(r.input(), r.lang).OK
+	if field, code := r.checkPassword(ctx, ok, r.Checklist()); field != "" {
+		if code != "" {
+			r.errCode, r.errText = code, problemText(code)
+		}
 		return
 	}
 	r.busy = true
-	id, tok, pw, cf := r.Portal.ID, r.token, r.password, r.confirm
+	id, tok, pw, cf, cl := r.Portal.ID, r.token, r.password, r.confirm, apiIn(r.lang)
 	ctx.Async(func() {
-		_, err := apiClient.SetPassword(id, tok, pw, cf)
+		_, err := cl.SetPassword(id, tok, pw, cf)
 		ctx.Dispatch(func(ctx app.Context) {
 			r.busy = false
 			if err == nil {
@@ -350,29 +326,14 @@ func (r *Reset) submit(ctx app.Context, e app.Event) {
 				return
 			}
 			code, detail, p := failureOf(err)
-			switch {
-			case p != nil && p.Status == 410:
+			r.errCode, r.errText = code, detail
+			if p != nil && p.Status == 410 {
 				r.gone(code, detail)
 				r.setTitle(ctx)
 				focus(ctx, titleID)
-			case p != nil && len(p.Rules) > 0:
-				r.server = p.Rules
-				r.errCode, r.errText = code, detail
-				focus(ctx, "password")
-			default:
-				r.errCode, r.errText = code, detail
+				return
 			}
+			r.refused(ctx, p)
 		})
 	})
-}
-
-// onlyConfirmFails reports whether the confirmation rule is the only one
-// failing: the confirmation field's own messages say it better.
-func onlyConfirmFails(rules []policy.RuleResult) bool {
-	for _, rr := range rules {
-		if !rr.OK && rr.ID != "confirm" {
-			return false
-		}
-	}
-	return true
 }

@@ -7,9 +7,16 @@
 // Each screen is one component, parameterised by its portal's configuration
 // (the compiled preset; the reset screen also asks the server for the
 // portal's live policy). Screens own their state, call the API through the
-// one client (apiClient) from ctx.Async and come back with ctx.Dispatch.
-// Passwords and link tokens live in the screens' memory only: never in
-// browser storage, go-app state, a URL or the DOM's attributes.
+// one client (app/client, apiIn: in the screen's language) from ctx.Async
+// and come back with ctx.Dispatch. Passwords and link tokens live in the
+// screens' memory only: never in browser storage, go-app state, a URL or
+// the DOM's attributes.
+//
+// Screens speak French first, English on the header's toggle
+// (app/locale): each keeps its sentences and messages as texts in both
+// languages (wording.go and each screen's file), follows the chosen
+// language from its OnMount (mounted), and says everything in it at each
+// render. The server prerenders in French.
 package page
 
 import (

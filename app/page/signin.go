@@ -10,8 +10,21 @@ import (
 	"sesame/shared/portal"
 )
 
-// signInScreen names the sign-in screen (and its role choice).
-const signInScreen = "Connexion"
+// The sign-in screen's sentences.
+var (
+	// signInScreen names the sign-in screen (and its role choice).
+	signInScreen   = text{FR: "Connexion", EN: "Sign in"}
+	signInPassword = text{FR: "Mot de passe", EN: "Password"}
+	signInButton   = text{FR: "SE CONNECTER", EN: "SIGN IN"}
+	signInForgot   = text{FR: "Mot de passe oublié?", EN: "Forgotten password?"}
+)
+
+// roleLabels are the presets' roles in both languages.
+var roleLabels = map[string]text{
+	"Salarié":   {FR: "Salarié", EN: "Employee"},
+	"Employeur": {FR: "Employeur", EN: "Employer"},
+	"Témoin":    {FR: "Témoin", EN: "Witness"},
+}
 
 // SignIn is /{portal}/connexion: the portal's welcome, the role choice when
 // the portal has roles, and the sign-in form. Success leads to
@@ -21,13 +34,14 @@ type SignIn struct {
 
 	Portal portal.Config
 
+	lang       string
 	role       string
 	identifier string
 	password   string // in memory only, until the answer
-	idErr      string
-	pwErr      string
+	idErr      text
+	pwErr      text
 	errCode    string
-	errText    string
+	errText    text
 	busy       bool
 	carry      *carry
 	passkey    *passkeySignIn
@@ -35,8 +49,9 @@ type SignIn struct {
 
 // OnInit runs on both sides, before the first render.
 func (s *SignIn) OnInit() {
+	s.lang = startLang(s.lang)
 	s.carry = takeCarry()
-	s.passkey = &passkeySignIn{Portal: s.Portal.ID, Autofill: true}
+	s.passkey = &passkeySignIn{Portal: s.Portal.ID, Autofill: true, lang: s.lang}
 	if s.role == "" && len(s.Portal.Roles) > 0 {
 		s.role = defaultRole(s.Portal)
 	}
@@ -46,13 +61,13 @@ func (s *SignIn) OnInit() {
 func (s *SignIn) OnPreRender(ctx app.Context) { s.setTitle(ctx) }
 
 // OnMount runs in the browser only.
-func (s *SignIn) OnMount(ctx app.Context) { mounted(ctx, s.carry); s.carry = nil }
+func (s *SignIn) OnMount(ctx app.Context) { mounted(ctx, &s.lang, s.setTitle, &s.carry) }
 
 // OnNav runs in the browser only.
 func (s *SignIn) OnNav(ctx app.Context) { s.setTitle(ctx) }
 
 func (s *SignIn) setTitle(ctx app.Context) {
-	setTitle(ctx, screenTitle(signInScreen, s.Portal.Name))
+	setTitle(ctx, screenTitle(signInScreen, s.Portal.Name, s.lang))
 }
 
 // defaultRole is the role the portal's own id names (employeur →
@@ -71,34 +86,42 @@ func roleID(r string) string {
 	return strings.NewReplacer("é", "e", "è", "e", "É", "e", " ", "-").Replace(strings.ToLower(r))
 }
 
+// roleLabel is a role's name in lang.
+func roleLabel(r, lang string) string {
+	if t, ok := roleLabels[r]; ok {
+		return t.In(lang)
+	}
+	return r
+}
+
 // Render runs on both sides.
 func (s *SignIn) Render() app.UI {
 	spec := identifierSpec(s.Portal)
-	return layout(
+	return layout(s.lang,
 		app.Section().ID("signin").Class("screen").DataSet("portal", s.Portal.ID).Body(
-			welcome(s.Portal),
+			welcome(s.Portal, s.lang),
 			app.Div().Class("card signin-card").Body(
 				s.roles(),
 				app.Form().ID("signin-form").Method("post").NoValidate(true).
 					Aria("labelledby", "signin-brand").
 					OnSubmit(s.submit).
 					Body(
-						brandBlock(s.Portal),
-						&widget.Alert{ID: "form-error", Text: s.errText, Code: s.errCode},
-						spec.field(s.idErr, func(_ app.Context, v string) {
-							s.identifier, s.idErr = v, ""
+						brandBlock(s.Portal, s.lang),
+						&widget.Alert{ID: "form-error", Text: s.errText.In(s.lang), Code: s.errCode},
+						spec.field(s.lang, s.idErr, func(_ app.Context, v string) {
+							s.identifier, s.idErr = v, text{}
 						}),
 						&widget.PasswordField{
-							ID: "password", Label: "Mot de passe", Autocomplete: "current-password",
-							Error: s.pwErr, Required: true,
-							OnInput: func(_ app.Context, v string) { s.password, s.pwErr = v, "" },
+							ID: "password", Label: signInPassword.In(s.lang), Autocomplete: "current-password",
+							Error: s.pwErr.In(s.lang), Required: true, Lang: s.lang,
+							OnInput: func(_ app.Context, v string) { s.password, s.pwErr = v, text{} },
 						},
 						app.Div().Class("actions").Body(
-							&widget.Button{ID: "submit", Text: "SE CONNECTER", Primary: true, Submit: true, Busy: s.busy},
+							&widget.Button{ID: "submit", Text: signInButton.In(s.lang), Primary: true, Submit: true, Busy: s.busy},
 						),
 						app.P().Class("forgot").Body(
 							app.A().ID("forgot-link").Href(PortalPath(s.Portal.ID, "mot-de-passe-oublie")).
-								Text("Mot de passe oublié?"),
+								Text(signInForgot.In(s.lang)),
 						),
 					),
 				s.passkey,
@@ -110,14 +133,14 @@ func (s *SignIn) Render() app.UI {
 // roles is the role choice ("Connexion": Salarié, Employeur, Témoin).
 func (s *SignIn) roles() app.UI {
 	if len(s.Portal.Roles) == 0 {
-		return app.H2().Text(signInScreen)
+		return app.H2().Text(signInScreen.In(s.lang))
 	}
 	opts := make([]widget.Option, len(s.Portal.Roles))
 	for i, r := range s.Portal.Roles {
-		opts[i] = widget.Option{ID: "role-" + roleID(r), Value: r, Label: r}
+		opts[i] = widget.Option{ID: "role-" + roleID(r), Value: r, Label: roleLabel(r, s.lang)}
 	}
 	return &widget.Radios{
-		Name: "role", Legend: signInScreen, LegendClass: "legend-title", Options: opts, Value: s.role,
+		Name: "role", Legend: signInScreen.In(s.lang), LegendClass: "legend-title", Options: opts, Value: s.role,
 		OnChange: func(_ app.Context, v string) { s.role = v },
 	}
 }
@@ -127,56 +150,67 @@ func (s *SignIn) submit(ctx app.Context, e app.Event) {
 	if s.busy {
 		return
 	}
-	s.errCode, s.errText = "", ""
-	s.idErr, s.pwErr = "", ""
+	s.errCode, s.errText = "", text{}
+	s.idErr, s.pwErr = text{}, text{}
 	if s.Portal.Identifier == portal.IdentifierEmail {
 		s.idErr = checkEmail(strings.TrimSpace(s.identifier))
 	} else if strings.TrimSpace(s.identifier) == "" {
-		s.idErr = "Ce champ est obligatoire."
+		s.idErr = fieldRequired
 	}
 	if s.password == "" {
 		s.pwErr = passwordMissing
 	}
 	switch {
-	case s.idErr != "":
+	case said(s.idErr):
 		focus(ctx, identifierSpec(s.Portal).ID)
 		return
-	case s.pwErr != "":
+	case said(s.pwErr):
 		focus(ctx, "password")
 		return
 	}
 	s.busy = true
 	req := api.SignIn{Identifier: strings.TrimSpace(s.identifier), Password: s.password}
-	id := s.Portal.ID
+	signIn(ctx, s.lang, s.Portal.ID, req, func(ctx app.Context, err error) {
+		s.busy = false
+		if err == nil {
+			s.password = ""
+			return
+		}
+		s.errCode, s.errText, _ = failureOf(err)
+	})
+}
+
+// signIn sends a sign-in screen's request. Its answer comes back to
+// answered, on the UI goroutine; success then leads to « Mes
+// informations ».
+func signIn(ctx app.Context, lang, portalID string, req api.SignIn, answered func(app.Context, error)) {
+	cl := apiIn(lang)
 	ctx.Async(func() {
-		_, err := apiClient.SignIn(id, req)
+		_, err := cl.SignIn(portalID, req)
 		ctx.Dispatch(func(ctx app.Context) {
-			s.busy = false
+			answered(ctx, err)
 			if err == nil {
-				s.password = ""
-				ctx.Navigate(PortalPath(id, "mes-informations"))
-				return
+				ctx.Navigate(PortalPath(portalID, "mes-informations"))
 			}
-			s.errCode, s.errText, _ = failureOf(err)
 		})
 	})
 }
 
 // welcome is the portal's presentation above the form.
-func welcome(p portal.Config) app.UI {
+func welcome(p portal.Config, lang string) app.UI {
 	if p.ID == "employeur" {
-		return employeurWelcome()
+		return employeurWelcome(lang)
 	}
 	return app.Div().Class("welcome").Body(
 		title(p.Name),
-		app.P().Class("lead").Text(p.Tagline),
+		app.P().Class("lead").Text(tagline(p.ID, p.Tagline, lang)),
 	)
 }
 
-// brandBlock heads the sign-in form.
-func brandBlock(p portal.Config) app.UI {
+// brandBlock heads the sign-in form: names, said as they are (in French).
+func brandBlock(p portal.Config, lang string) app.UI {
 	if p.ID == "employeur" {
-		return app.H2().ID("signin-brand").Class("brand-block").Body(
+		return asFrench(app.H2().ID("signin-brand").Class("brand-block"), lang).Body(
 			app.Span().Class("brand-am").Text("l'Assurance Maladie"),
 			app.Text(" "),
 			app.Span().Class("brand-rp").Text("RISQUES PROFESSIONNELS"),
@@ -186,34 +220,44 @@ func brandBlock(p portal.Config) app.UI {
 }
 
 // promise is one of the employeur portal's six promises.
-type promise struct{ Name, Text string }
+type promise struct{ Name, Text text }
 
 // employeurPromises are seed 000's, word for word.
 var employeurPromises = []promise{
-	{"Simple", "Vous serez guidé tout au long du remplissage du questionnaire"},
-	{"Adaptatif", "Remplissez ce questionnaire à votre rythme, arrêtez et reprendre la saisie simplement"},
-	{"Economique", "Economisez le coût d'envoi postaux vers la caisse primaire"},
-	{"Efficace", "Joignez tous les documents que vous souhaitez porter à la connaissance des agents spécialisés"},
-	{"Pratique", "Questionnaires et télécharger les questionnaires déjà complétés"},
-	{"Interactif", "Consulter votre dossier en ligne et formuler vos observations"},
+	{text{FR: "Simple", EN: "Simple"}, text{FR: "Vous serez guidé tout au long du remplissage du questionnaire",
+		EN: "You will be guided all along as you fill in the questionnaire"}},
+	{text{FR: "Adaptatif", EN: "Adaptive"}, text{FR: "Remplissez ce questionnaire à votre rythme, arrêtez et reprendre la saisie simplement",
+		EN: "Fill in this questionnaire at your own pace, stop and resume easily"}},
+	{text{FR: "Economique", EN: "Economical"}, text{FR: "Economisez le coût d'envoi postaux vers la caisse primaire",
+		EN: "Save the cost of posting to your local health insurance office"}},
+	{text{FR: "Efficace", EN: "Efficient"}, text{FR: "Joignez tous les documents que vous souhaitez porter à la connaissance des agents spécialisés",
+		EN: "Attach every document you want the specialised staff to see"}},
+	{text{FR: "Pratique", EN: "Practical"}, text{FR: "Questionnaires et télécharger les questionnaires déjà complétés",
+		EN: "Questionnaires, and download the ones already completed"}},
+	{text{FR: "Interactif", EN: "Interactive"}, text{FR: "Consulter votre dossier en ligne et formuler vos observations",
+		EN: "View your file online and make your comments"}},
 }
 
-// EmployeurTitle and EmployeurIntro open the employeur sign-in page.
-const (
-	EmployeurTitle = "Questionnaires Risques Professionnels"
-	EmployeurIntro = "Ce questionnaire permet de fournir à votre caisse d'assurance maladie, l'ensemble des éléments nécessaires à l'étude de votre dossier dans un délai réduit."
-)
+// EmployeurTitle opens the employeur sign-in page: the portal's name, said
+// as it is.
+const EmployeurTitle = "Questionnaires Risques Professionnels"
 
-func employeurWelcome() app.UI {
+// employeurIntro follows it.
+var employeurIntro = text{
+	FR: "Ce questionnaire permet de fournir à votre caisse d'assurance maladie, l'ensemble des éléments nécessaires à l'étude de votre dossier dans un délai réduit.",
+	EN: "This questionnaire gives your health insurance office everything it needs to study your file in less time.",
+}
+
+func employeurWelcome(lang string) app.UI {
 	return app.Div().Class("welcome").Body(
-		title(EmployeurTitle),
-		app.P().Class("lead").Text(EmployeurIntro),
+		asFrench(app.H1().ID(titleID).TabIndex(-1), lang).Text(EmployeurTitle),
+		app.P().Class("lead").Text(employeurIntro.In(lang)),
 		app.Ul().Class("promises").Body(
 			app.Range(employeurPromises).Slice(func(i int) app.UI {
 				p := employeurPromises[i]
 				return app.Li().Body(
-					app.Strong().Text(p.Name),
-					app.Span().Text(p.Text),
+					app.Strong().Text(p.Name.In(lang)),
+					app.Span().Text(p.Text.In(lang)),
 				)
 			}),
 		),

@@ -3,8 +3,11 @@
 package passkey
 
 import (
+	"errors"
 	"fmt"
 	"syscall/js"
+
+	"sesame/app/promise"
 )
 
 // Supported reports whether the browser can create and use passkeys:
@@ -192,45 +195,15 @@ func bytesOf(v js.Value) []byte {
 	return b
 }
 
-// await blocks until the promise settles; a rejection becomes one of the
-// package's errors. It must not run on the goroutine that serves
-// JavaScript callbacks (go-app's UI goroutine): the promise's callbacks
-// could never run.
-func await(promise js.Value) (js.Value, error) {
-	type settled struct {
-		v   js.Value
-		err error
+// await blocks until the promise settles (app/promise); a rejection
+// becomes one of the package's errors.
+func await(p js.Value) (js.Value, error) {
+	v, err := promise.Await(p)
+	var r *promise.Rejection
+	if errors.As(err, &r) {
+		return v, errorOf(r.Name, r.Message)
 	}
-	ch := make(chan settled, 1)
-	onOK := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		v := js.Undefined()
-		if len(args) > 0 {
-			v = args[0]
-		}
-		ch <- settled{v: v}
-		return nil
-	})
-	onErr := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		name, msg := "", "rejected"
-		if len(args) > 0 && args[0].Truthy() {
-			if n := args[0].Get("name"); n.Type() == js.TypeString {
-				name = n.String()
-			}
-			if s := args[0].Call("toString"); s.Type() == js.TypeString {
-				msg = s.String()
-			}
-		}
-		ch <- settled{err: errorOf(name, msg)}
-		return nil
-	})
-	promise.Call("then", onOK, onErr)
-	s := <-ch
-	onOK.Release()
-	onErr.Release()
-	if s.err != nil {
-		return js.Undefined(), s.err
-	}
-	return s.v, nil
+	return v, err
 }
 
 // ask calls navigator.credentials[method](opts) and awaits the promise. A

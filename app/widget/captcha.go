@@ -7,29 +7,28 @@ import (
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
 	"sesame/app/client"
+	"sesame/app/locale"
 	"sesame/shared/api"
+	"sesame/shared/message"
 )
 
 // Captcha wording, from the assure portal's seed (001).
-const (
-	CaptchaIntro   = "Recopiez les caractères de l'image ou de l'extrait sonore"
-	CaptchaAlt     = "Caractères à recopier"
-	CaptchaListen  = "Écouter l'extrait sonore"
-	CaptchaRefresh = "Obtenir une nouvelle série de caractères"
-	CaptchaLabel   = "Caractères lus ou entendus"
+var (
+	captchaIntro   = message.Text{FR: "Recopiez les caractères de l'image ou de l'extrait sonore", EN: "Type the characters of the image or of the audio clip"}
+	captchaAlt     = message.Text{FR: "Caractères à recopier", EN: "Characters to type"}
+	captchaListen  = message.Text{FR: "Écouter l'extrait sonore", EN: "Listen to the audio clip"}
+	captchaRefresh = message.Text{FR: "Obtenir une nouvelle série de caractères", EN: "Get a new series of characters"}
+	captchaLabel   = message.Text{FR: "Caractères lus ou entendus", EN: "Characters seen or heard"}
 )
 
 // Sentences the seed does not give.
-const (
-	captchaLoading  = "Chargement des caractères à recopier…"
-	captchaFailed   = "Les caractères à recopier n'ont pas pu être chargés. Utilisez le bouton « Obtenir une nouvelle série de caractères » pour réessayer."
-	captchaRenewed  = "Une nouvelle série de caractères est affichée."
-	captchaExpired  = "La série de caractères a expiré : une nouvelle série est affichée."
-	captchaRequired = "Recopiez les caractères de l'image ou de l'extrait sonore."
+var (
+	captchaLoading  = message.Text{FR: "Chargement des caractères à recopier…", EN: "Loading the characters to type…"}
+	captchaFailed   = message.Text{FR: "Les caractères à recopier n'ont pas pu être chargés. Utilisez le bouton « Obtenir une nouvelle série de caractères » pour réessayer.", EN: "The characters to type could not be loaded. Use the “Get a new series of characters” button to try again."}
+	captchaRenewed  = message.Text{FR: "Une nouvelle série de caractères est affichée.", EN: "A new series of characters is shown."}
+	captchaExpired  = message.Text{FR: "La série de caractères a expiré : une nouvelle série est affichée.", EN: "The series of characters has expired: a new series is shown."}
+	captchaRequired = message.Text{FR: "Recopiez les caractères de l'image ou de l'extrait sonore.", EN: "Type the characters of the image or of the audio clip."}
 )
-
-// CaptchaMissing is the error a parent shows when the answer is empty.
-const CaptchaMissing = captchaRequired
 
 // Captcha is the anti-robot challenge of a form: the image of the digits,
 // the same digits read aloud (the microphone), the arrow that draws a new
@@ -39,10 +38,12 @@ const CaptchaMissing = captchaRequired
 // mounts and on every Refresh) and tells its parent the challenge id and
 // the typed answer through OnChange. Keep one *Captcha in the parent
 // (created in OnInit) and render that same pointer: the parent then calls
-// Refresh(ctx) after any failed submit (a challenge is single-use) and
-// SetError(ctx, text) to show an error under the input. go-app does not
-// re-render a child rendered by the same pointer, so exported fields set
-// after the first render take effect only through these methods.
+// Refresh(ctx) after any failed submit (a challenge is single-use),
+// SetError(ctx, text) to show an error under the input, and SetMissing(ctx)
+// when the form is sent without an answer. go-app does not re-render a
+// child rendered by the same pointer, so exported fields set after the
+// first render take effect only through these methods. The widget follows
+// the UI language itself (app/locale).
 //
 // The root carries data-challenge (the current challenge id) and
 // data-state ("loading", "ready", "error", or "off" when the server runs
@@ -54,9 +55,12 @@ type Captcha struct {
 	// captcha-image, captcha-listen, captcha-refresh, captcha-audio,
 	// captcha-status and captcha-answer-error.
 	ID string
-	// Client asks for challenges; nil means a French client on the page's
-	// origin.
+	// Client asks for challenges; nil means a client on the page's origin,
+	// in Lang.
 	Client *client.Client
+	// Lang is the language it speaks, "fr" (default) or "en", until the
+	// UI language changes.
+	Lang string
 	// Asterisk appends " *" to the label (screens whose fields are marked).
 	Asterisk bool
 	// Error is shown under the input (initially; later use SetError).
@@ -68,11 +72,10 @@ type Captcha struct {
 	challenge api.CaptchaChallenge
 	answer    string
 	state     string // "loading", "ready", "error"
-	status    string
-	gen       int // increments with each challenge asked for; stale answers and timers are dropped
+	status    message.Text
+	missing   bool // the form was sent without an answer
+	gen       int  // increments with each challenge asked for; stale answers and timers are dropped
 }
-
-var defaultCaptchaClient = &client.Client{}
 
 func (c *Captcha) prefix() string {
 	if c.ID == "" {
@@ -102,7 +105,8 @@ func (c *Captcha) Missing() bool {
 
 // OnMount runs in the browser only: ask for the first challenge.
 func (c *Captcha) OnMount(ctx app.Context) {
-	c.load(ctx, "")
+	locale.Follow(ctx, &c.Lang)
+	c.load(ctx, message.Text{})
 }
 
 // Refresh draws a new challenge and empties the answer. Call it after any
@@ -113,7 +117,20 @@ func (c *Captcha) Refresh(ctx app.Context) {
 
 // SetError shows text (empty: nothing) under the answer input.
 func (c *Captcha) SetError(ctx app.Context, text string) {
-	c.onSelf(ctx, func(app.Context) { c.Error = text })
+	c.onSelf(ctx, func(app.Context) { c.Error, c.missing = text, false })
+}
+
+// SetMissing says, under the answer input, that the answer is missing.
+func (c *Captcha) SetMissing(ctx app.Context) {
+	c.onSelf(ctx, func(app.Context) { c.Error, c.missing = "", true })
+}
+
+// errorText is what shows under the answer input.
+func (c *Captcha) errorText() string {
+	if c.missing {
+		return captchaRequired.In(c.Lang)
+	}
+	return c.Error
 }
 
 // onSelf runs fn on the UI goroutine with the widget's own context and
@@ -132,7 +149,7 @@ func (c *Captcha) onSelf(ctx app.Context, fn func(app.Context)) {
 }
 
 // load asks for a new challenge; ctx is the widget's own context.
-func (c *Captcha) load(ctx app.Context, done string) {
+func (c *Captcha) load(ctx app.Context, done message.Text) {
 	if !app.IsClient {
 		return
 	}
@@ -145,7 +162,7 @@ func (c *Captcha) load(ctx app.Context, done string) {
 	}
 	cl := c.Client
 	if cl == nil {
-		cl = defaultCaptchaClient
+		cl = &client.Client{Lang: c.Lang}
 	}
 	ctx.Async(func() {
 		ch, err := cl.Captcha()
@@ -158,7 +175,7 @@ func (c *Captcha) load(ctx app.Context, done string) {
 				c.state, c.status = "error", captchaFailed
 				if p := client.ProblemOf(err); p != nil && p.Status == 404 {
 					// The server runs without captchas (SESAME_CAPTCHA=off).
-					c.state, c.status = "off", ""
+					c.state, c.status = "off", message.Text{}
 				}
 				c.changed(ctx)
 				return
@@ -195,7 +212,7 @@ func (c *Captcha) changed(ctx app.Context) {
 
 func (c *Captcha) onInput(ctx app.Context, e app.Event) {
 	c.answer = ctx.JSSrc().Get("value").String()
-	c.Error = ""
+	c.Error, c.missing = "", false
 	c.changed(ctx)
 }
 
@@ -234,7 +251,7 @@ func (c *Captcha) Render() app.UI {
 	if state == "" {
 		state = "loading"
 	}
-	label := CaptchaLabel
+	label := captchaLabel.In(c.Lang)
 	if c.Asterisk {
 		label += " *"
 	}
@@ -249,18 +266,18 @@ func (c *Captcha) Render() app.UI {
 		Attr("autocorrect", "off").
 		Spellcheck(false).
 		Required(true).
-		Aria("invalid", c.Error != "").
-		Aria("describedby", describedBy(c.AnswerID(), "", c.Error, introID)).
+		Aria("invalid", c.errorText() != "").
+		Aria("describedby", describedBy(c.AnswerID(), "", c.errorText(), introID)).
 		OnInput(c.onInput)
 
 	listen := app.Button().ID(p+"-listen").Type("button").Class("btn captcha-listen").
 		Aria("controls", p+"-audio").
 		OnClick(c.listen).
-		Body(micIcon(), app.Span().Text(CaptchaListen))
+		Body(micIcon(), app.Span().Text(captchaListen.In(c.Lang)))
 	refresh := app.Button().ID(p+"-refresh").Type("button").Class("btn captcha-refresh").
-		Title(CaptchaRefresh).
+		Title(captchaRefresh.In(c.Lang)).
 		OnClick(c.refresh).
-		Body(arrowIcon(), app.Span().Class("visually-hidden").Text(CaptchaRefresh))
+		Body(arrowIcon(), app.Span().Class("visually-hidden").Text(captchaRefresh.In(c.Lang)))
 	if !app.IsClient || c.challenge.ID == "" {
 		listen = listen.Disabled(true)
 	}
@@ -274,7 +291,7 @@ func (c *Captcha) Render() app.UI {
 	var picture app.UI
 	if c.challenge.ID != "" {
 		picture = app.Img().ID(p + "-image").Class("captcha-image").
-			Src(c.challenge.ImageURL).Alt(CaptchaAlt).Width(240).Height(80)
+			Src(c.challenge.ImageURL).Alt(captchaAlt.In(c.Lang)).Width(240).Height(80)
 	} else {
 		picture = app.Div().ID(p+"-image").Class("captcha-image captcha-placeholder").
 			Aria("hidden", "true")
@@ -291,17 +308,17 @@ func (c *Captcha) Render() app.UI {
 		return root.Hidden(true)
 	}
 	return root.Body(
-		app.P().ID(introID).Class("captcha-intro").Text(CaptchaIntro),
+		app.P().ID(introID).Class("captcha-intro").Text(captchaIntro.In(c.Lang)),
 		app.Div().Class("captcha-challenge").Body(
 			picture,
 			app.Div().Class("captcha-tools").Body(listen, refresh),
 			audio,
 		),
-		app.P().ID(p+"-status").Class("captcha-status").Role("status").Text(c.status),
+		app.P().ID(p+"-status").Class("captcha-status").Role("status").Text(c.status.In(c.Lang)),
 		app.Div().Class("field captcha-field").Body(
 			app.Label().For(c.AnswerID()).Text(label),
 			in,
-			fieldError(c.AnswerID(), c.Error),
+			fieldError(c.AnswerID(), c.errorText()),
 		),
 	)
 }

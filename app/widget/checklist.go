@@ -5,6 +5,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
+	"sesame/shared/message"
 	"sesame/shared/policy"
 )
 
@@ -26,8 +27,8 @@ type Checklist struct {
 
 // Checklist state words, for screen readers.
 var (
-	metText    = map[string]string{"fr": "respecté", "en": "met"}
-	notMetText = map[string]string{"fr": "non respecté", "en": "not met"}
+	metText    = message.Text{FR: "respecté", EN: "met"}
+	notMetText = message.Text{FR: "non respecté", EN: "not met"}
 )
 
 func (c *Checklist) id() string {
@@ -39,19 +40,15 @@ func (c *Checklist) id() string {
 
 // Render runs on both sides.
 func (c *Checklist) Render() app.UI {
-	lang := c.Lang
-	if lang != "en" {
-		lang = "fr"
-	}
 	return app.Ul().
 		ID(c.id()).
 		Class("checklist").
 		Aria("live", "polite").
 		Body(app.Range(c.Rules).Slice(func(i int) app.UI {
 			r := c.Rules[i]
-			class, mark, state := "ko", "✗", notMetText[lang]
+			class, mark, state := "ko", "✗", notMetText.In(c.Lang)
 			if r.OK {
-				class, mark, state = "ok", "✓", metText[lang]
+				class, mark, state = "ok", "✓", metText.In(c.Lang)
 			}
 			return app.Li().
 				Class(class).
@@ -69,6 +66,12 @@ func (c *Checklist) Render() app.UI {
 // StrengthLabel is the strength meter's caption (seed 003).
 const StrengthLabel = "Niveau indicatif de sécurité"
 
+var strengthLabel = message.Text{FR: StrengthLabel, EN: "Indicative security level"}
+
+// labelSep ends a caption before its value (French puts a space before
+// the colon).
+var labelSep = message.Text{FR: " : ", EN: ": "}
+
 // Strength shows the indicative strength of a password: « Niveau indicatif
 // de sécurité : Moyen » and a meter from 0 to 4. It informs; the rules
 // decide.
@@ -77,7 +80,10 @@ type Strength struct {
 
 	ID    string // default "strength"
 	Value policy.Strength
-	Label string // default StrengthLabel
+	Label string // default StrengthLabel, in Lang
+	// Lang is the caption's language, "fr" (default) or "en" (Value's
+	// label is the caller's, in the same language).
+	Lang string
 }
 
 // Render runs on both sides.
@@ -87,11 +93,11 @@ func (s *Strength) Render() app.UI {
 		id = "strength"
 	}
 	if label == "" {
-		label = StrengthLabel
+		label = strengthLabel.In(s.Lang)
 	}
 	return app.Div().ID(id).Class("strength").DataSet("score", s.Value.Score).Body(
 		app.P().Aria("live", "polite").Body(
-			app.Text(label+" : "),
+			app.Text(label+labelSep.In(s.Lang)),
 			app.Strong().Text(s.Value.Label),
 		),
 		// The text above says it all; the meter is for the eye.

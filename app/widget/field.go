@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"sesame/shared/message"
 )
 
 // InputFunc receives what the user typed, at every keystroke (the input
@@ -162,6 +164,8 @@ func fieldError(id, text string) app.UI {
 // ShowPasswordLabel is the toggle's label; its state is in aria-pressed.
 const ShowPasswordLabel = "Afficher le mot de passe"
 
+var showPassword = message.Text{FR: ShowPasswordLabel, EN: "Show password"}
+
 // PasswordField is a labelled password input with a show/hide toggle. Its
 // value is not controlled: the password lives in the input and in the
 // screen's memory (OnInput), never in an attribute, in the prerendered HTML
@@ -180,6 +184,8 @@ type PasswordField struct {
 	DescribedBy string
 	Required    bool
 	OnInput     InputFunc
+	// Lang is the language of the toggle's label: "fr" (default) or "en".
+	Lang string
 
 	shown bool
 }
@@ -218,7 +224,7 @@ func (p *PasswordField) Render() app.UI {
 		Aria("pressed", p.shown).
 		Aria("controls", p.ID).
 		OnClick(p.toggle).
-		Text(ShowPasswordLabel)
+		Text(showPassword.In(p.Lang))
 	if !app.IsClient {
 		toggle = toggle.Disabled(true) // it works once the app has loaded
 	}
