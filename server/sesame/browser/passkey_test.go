@@ -227,12 +227,15 @@ func TestPasskeyForgotPassword(t *testing.T) {
 	needScreens(t, employeurForgot, employeurAccount)
 	e := newEnv(t)
 	e.importEmployeur(employeurEmail, oldPassword)
-	e.addAuthenticator()
+	auth := e.addAuthenticator()
 
 	e.signIn(employeurEmail, oldPassword, nil)
 	e.passkeyCount()
 	e.click("#passkey-create")
 	e.waitJS(`document.querySelector("#passkey-list li.passkey")`, "the new passkey in the list")
+	// Without a presence, the sign-in page's autofill request waits as it
+	// would for a person instead of signing straight back in.
+	e.presence(auth, false)
 	e.click("#signout")
 	e.waitPath(employeurSignIn)
 
@@ -247,6 +250,7 @@ func TestPasskeyForgotPassword(t *testing.T) {
 	}
 	e.checkA11y("the forgotten-password page with the passkey button")
 	e.screenshot("forgot-passkey")
+	e.presence(auth, true)
 	e.click("#passkey-button")
 	e.waitPath(employeurAccount)
 	e.waitJS(`document.querySelector("#account[data-state=signed-in]")`, "the account signed in with the passkey")
