@@ -252,30 +252,11 @@ func textParts(contentType, encoding string, body io.Reader, depth int) [][]byte
 	case "quoted-printable":
 		r = quotedprintable.NewReader(body)
 	case "base64":
-		r = base64.NewDecoder(base64.StdEncoding, newlineStripper{body})
+		r = base64.NewDecoder(base64.StdEncoding, body) // it skips the CR LF line breaks itself
 	}
 	b, err := io.ReadAll(r)
 	if err != nil {
 		return nil
 	}
 	return [][]byte{b}
-}
-
-// newlineStripper drops CR and LF, which base64 bodies are wrapped with.
-type newlineStripper struct{ r io.Reader }
-
-func (n newlineStripper) Read(p []byte) (int, error) {
-	for {
-		k, err := n.r.Read(p)
-		j := 0
-		for _, c := range p[:k] {
-			if c != '\r' && c != '\n' {
-				p[j] = c
-				j++
-			}
-		}
-		if j > 0 || err != nil {
-			return j, err
-		}
-	}
 }

@@ -234,7 +234,7 @@ func walkPart(m *Message, contentType, encoding string, body io.Reader) error {
 	case "quoted-printable":
 		r = quotedprintable.NewReader(body)
 	case "base64":
-		r = base64.NewDecoder(base64.StdEncoding, &newlineStripper{r: body})
+		r = base64.NewDecoder(base64.StdEncoding, body) // it skips the CR LF line breaks itself
 	}
 	b, err := io.ReadAll(r)
 	if err != nil {
@@ -247,25 +247,6 @@ func walkPart(m *Message, contentType, encoding string, body io.Reader) error {
 		m.HTML += string(b)
 	}
 	return nil
-}
-
-// newlineStripper drops CR and LF, which base64 bodies are wrapped with.
-type newlineStripper struct{ r io.Reader }
-
-func (n *newlineStripper) Read(p []byte) (int, error) {
-	for {
-		k, err := n.r.Read(p)
-		j := 0
-		for _, c := range p[:k] {
-			if c != '\r' && c != '\n' {
-				p[j] = c
-				j++
-			}
-		}
-		if j > 0 || err != nil {
-			return j, err
-		}
-	}
 }
 
 var resetLink = regexp.MustCompile(`(\S*)/mot-de-passe/reinitialisation#([A-Za-z0-9_-]*)`)
