@@ -36,7 +36,6 @@ import (
 	"sesame/server/token"
 	"sesame/shared/api"
 	"sesame/shared/identity"
-	"sesame/shared/policy"
 	"sesame/shared/portal"
 )
 
@@ -60,16 +59,9 @@ type Store interface {
 // Sessions tells who is signed in and keeps the sign-in throttling.
 type Sessions interface {
 	Current(r *http.Request, p portal.Config) (store.Session, store.Account, error)
-	Throttled(ctx context.Context, p portal.Config, a store.Account) error
-	RecordFailure(ctx context.Context, p portal.Config, a store.Account) error
+	ConfirmPassword(ctx context.Context, p portal.Config, a store.Account, password string) (bool, error)
 	ResetFailures(ctx context.Context, p portal.Config, key string) error
 	ClearCookie(w http.ResponseWriter)
-}
-
-// Hasher verifies the current password.
-type Hasher interface {
-	Verify(ctx context.Context, phc string, password []byte) (ok, needsRehash bool, err error)
-	Dummy(ctx context.Context, password []byte) error
 }
 
 // Limiter caps code issuance.
@@ -86,7 +78,6 @@ type NewPasswordFunc func(ctx context.Context, p portal.Config, a store.Account,
 type Handler struct {
 	Store       Store
 	Sessions    Sessions
-	Hasher      Hasher
 	Limiter     Limiter
 	Tokens      token.Hasher
 	NewPassword NewPasswordFunc
@@ -214,17 +205,11 @@ func (h *Handler) change(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The code is right. The current password is a password guess like a
 	// sign-in: the account's sign-in delay applies, and a wrong one counts.
-	if err := h.Sessions.Throttled(ctx, p, a); err != nil {
-		return err
-	}
-	ok, err := h.verifyCurrent(ctx, a, req.Current)
+	ok, err := h.Sessions.ConfirmPassword(ctx, p, a, req.Current)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		if err := h.Sessions.RecordFailure(ctx, p, a); err != nil {
-			return err
-		}
 		left, err := h.Store.SpendTry(ctx, a.ID, PurposeChange)
 		if err != nil && !errors.Is(err, store.ErrDead) {
 			return codeProblem(err, left)
@@ -262,18 +247,4 @@ func (h *Handler) change(w http.ResponseWriter, r *http.Request) error {
 	h.Sessions.ClearCookie(w)
 	problem.JSON(w, http.StatusOK, api.Done{Status: "changed"})
 	return nil
-}
-
-// verifyCurrent checks the current password, with the same work whether or
-// not the account has one.
-func (h *Handler) verifyCurrent(ctx context.Context, a store.Account, current string) (bool, error) {
-	if len(current) > policy.DefaultMaxBytes {
-		return false, nil
-	}
-	pw := []byte(policy.Normalize(current))
-	if a.PasswordHash == "" {
-		return false, h.Hasher.Dummy(ctx, pw)
-	}
-	ok, _, err := h.Hasher.Verify(ctx, a.PasswordHash, pw)
-	return ok, err
 }

@@ -9,7 +9,6 @@ import (
 	"sesame/server/problem"
 	"sesame/server/store"
 	"sesame/shared/api"
-	"sesame/shared/policy"
 	"sesame/shared/portal"
 )
 
@@ -98,26 +97,11 @@ func (h *Handler) reauthenticate(ctx context.Context, p portal.Config, sess stor
 		}
 		return errReauth
 	}
-	if err := h.Sessions.Throttled(ctx, p, a); err != nil {
+	ok, err := h.Sessions.ConfirmPassword(ctx, p, a, password)
+	if err != nil {
 		return err
 	}
-	ok := false
-	if len(password) <= policy.DefaultMaxBytes {
-		pw := []byte(policy.Normalize(password))
-		var err error
-		if a.PasswordHash == "" {
-			err = h.Hasher.Dummy(ctx, pw)
-		} else {
-			ok, _, err = h.Hasher.Verify(ctx, a.PasswordHash, pw)
-		}
-		if err != nil {
-			return err
-		}
-	}
 	if !ok {
-		if err := h.Sessions.RecordFailure(ctx, p, a); err != nil {
-			return err
-		}
 		return errReauth
 	}
 	return nil

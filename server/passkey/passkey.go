@@ -69,15 +69,7 @@ type Store interface {
 type Sessions interface {
 	Current(r *http.Request, p portal.Config) (store.Session, store.Account, error)
 	Open(w http.ResponseWriter, r *http.Request, p portal.Config, a store.Account, method, passkeyID string) error
-	Throttled(ctx context.Context, p portal.Config, a store.Account) error
-	RecordFailure(ctx context.Context, p portal.Config, a store.Account) error
-}
-
-// Hasher verifies the password that confirms a deletion, and spends the
-// same work for an account that has none.
-type Hasher interface {
-	Verify(ctx context.Context, phc string, password []byte) (ok, needsRehash bool, err error)
-	Dummy(ctx context.Context, password []byte) error
+	ConfirmPassword(ctx context.Context, p portal.Config, a store.Account, password string) (bool, error)
 }
 
 // Limiter counts ceremony starts per client.
@@ -92,7 +84,6 @@ type Handler struct {
 	RP        *webauthn.WebAuthn
 	Store     Store
 	Sessions  Sessions
-	Hasher    Hasher
 	Limiter   Limiter
 	Tokens    token.Hasher
 	Portals   func(id string) (portal.Config, bool)

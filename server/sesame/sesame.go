@@ -192,7 +192,7 @@ func (s *Server) build(o Options) error {
 	rec.Routes(api.Mux, api.Wrap)
 	s.Sessions.Routes(api.Mux, api.Wrap)
 	(&account.Handler{
-		Store: s.Store, Sessions: s.Sessions, Hasher: hasher, Limiter: regulator, Tokens: tokens,
+		Store: s.Store, Sessions: s.Sessions, Limiter: regulator, Tokens: tokens,
 		NewPassword: rec.NewPassword, Portals: find, Paris: s.paris, Now: o.Now, Log: log,
 	}).Routes(api.Mux, api.Wrap)
 	rp, err := passkey.RelyingParty(cfg.PublicURL)
@@ -203,7 +203,7 @@ func (s *Server) build(o Options) error {
 		rp = nil
 	}
 	(&passkey.Handler{
-		RP: rp, Store: s.Store, Sessions: s.Sessions, Hasher: hasher, Limiter: regulator, Tokens: tokens,
+		RP: rp, Store: s.Store, Sessions: s.Sessions, Limiter: regulator, Tokens: tokens,
 		Portals: find, ClientKey: clientKey, Secure: secure, Now: o.Now, Log: log,
 		Limited: func(until time.Time) error { return recovery.Limited(until, s.paris, false) },
 	}).Routes(api.Mux, api.Wrap)

@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"sesame/server/store"
+	"sesame/shared/policy"
 	"sesame/shared/portal"
 )
 
@@ -77,24 +78,38 @@ func (m *Manager) ResetFailures(ctx context.Context, p portal.Config, key string
 	return m.Store.ClearThrottle(ctx, m.throttleKey(p, key))
 }
 
-// Throttled is the 429 to answer when a password of account a may not be
-// tried yet (the delay of its sign-in failures), else nil.
-func (m *Manager) Throttled(ctx context.Context, p portal.Config, a store.Account) error {
-	t, err := m.Store.Throttle(ctx, m.throttleKey(p, AccountKey(p, a)), FailureMemory)
+// ConfirmPassword checks the password that the signed-in owner of account a
+// types to confirm something (the current password of a change, a passkey
+// deletion). It is a password guess like a sign-in: the account's sign-in
+// delay applies (429), the work is the same whether or not a has a
+// password, and a wrong one counts as a sign-in failure.
+func (m *Manager) ConfirmPassword(ctx context.Context, p portal.Config, a store.Account, password string) (bool, error) {
+	key := m.throttleKey(p, AccountKey(p, a))
+	t, err := m.Store.Throttle(ctx, key, FailureMemory)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if m.now().Before(t.NotBefore) {
-		return m.Limited(t.NotBefore)
+		return false, m.Limited(t.NotBefore)
 	}
-	return nil
-}
-
-// RecordFailure counts a wrong password of account a typed elsewhere than
-// at sign-in (the current password of a change) as a sign-in failure.
-func (m *Manager) RecordFailure(ctx context.Context, p portal.Config, a store.Account) error {
-	_, err := m.Store.RecordFailure(ctx, m.throttleKey(p, AccountKey(p, a)), Delay, FailureMemory)
-	return err
+	ok := false
+	if len(password) <= policy.DefaultMaxBytes {
+		pw := []byte(policy.Normalize(password))
+		if a.PasswordHash == "" {
+			err = m.Hasher.Dummy(ctx, pw)
+		} else {
+			ok, _, err = m.Hasher.Verify(ctx, a.PasswordHash, pw)
+		}
+		if err != nil {
+			return false, err
+		}
+	}
+	if !ok {
+		if _, err := m.Store.RecordFailure(ctx, key, Delay, FailureMemory); err != nil {
+			return false, err
+		}
+	}
+	return ok, nil
 }
 
 // ClearCookie removes the session cookie from the browser.
