@@ -1,16 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"crypto/sha256"
-	"encoding/base64"
 	"io"
-	"mime"
-	"mime/multipart"
-	"mime/quotedprintable"
 	"net"
-	"net/mail"
 	"regexp"
+	"sesame/server/mimetext"
 	"strings"
 	"sync"
 	"time"
@@ -181,70 +176,21 @@ var (
 // covers what the recipient reads (subject and text), not the headers a
 // new delivery attempt changes (Date, Message-ID).
 func parse(raw []byte) (message, error) {
-	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	msg, err := mimetext.Parse(raw)
 	if err != nil {
-		return message{}, err
-	}
-	var text strings.Builder
-	if err := readText(&text, msg.Header.Get("Content-Type"), msg.Header.Get("Content-Transfer-Encoding"), msg.Body); err != nil {
 		return message{}, err
 	}
 	m := message{kind: msg.Header.Get("X-Sesame-Kind")}
 	switch {
-	case linkToken.MatchString(text.String()):
-		m.secret = linkToken.FindStringSubmatch(text.String())[1]
+	case linkToken.MatchString(msg.Text):
+		m.secret = linkToken.FindStringSubmatch(msg.Text)[1]
 	case m.kind == "reset_code" || m.kind == "change_code":
-		if c := codeLine.FindStringSubmatch(text.String()); c != nil {
+		if c := codeLine.FindStringSubmatch(msg.Text); c != nil {
 			m.secret = c[1]
 		}
 	}
-	m.digest = sha256.Sum256([]byte(msg.Header.Get("Subject") + "\x00" + text.String()))
+	m.digest = sha256.Sum256([]byte(msg.Header.Get("Subject") + "\x00" + msg.Text))
 	return m, nil
-}
-
-// readText appends the text/plain parts of a MIME entity to w.
-func readText(w *strings.Builder, contentType, encoding string, body io.Reader) error {
-	if contentType == "" {
-		contentType = "text/plain"
-	}
-	mt, params, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		return err
-	}
-	if strings.HasPrefix(mt, "multipart/") {
-		parts := multipart.NewReader(body, params["boundary"])
-		for {
-			p, err := parts.NextRawPart()
-			if err == io.EOF {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			if err := readText(w, p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p); err != nil {
-				return err
-			}
-		}
-	}
-	if mt != "text/plain" {
-		return nil
-	}
-	switch strings.ToLower(encoding) {
-	case "quoted-printable":
-		body = quotedprintable.NewReader(body)
-	case "base64":
-		b, err := io.ReadAll(body)
-		if err != nil {
-			return err
-		}
-		dec, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(string(b)), ""))
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(dec)
-	}
-	_, err = io.Copy(w, body)
-	return err
 }
 
 // quiet drops go-smtp's log lines (a killed server leaves broken sessions).

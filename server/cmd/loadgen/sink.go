@@ -1,16 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
 	"io"
-	"mime"
-	"mime/multipart"
-	"mime/quotedprintable"
 	"net"
-	"net/mail"
 	"regexp"
+	"sesame/server/mimetext"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -200,63 +195,22 @@ func resetToken(raw []byte) string {
 // mailSecret returns the reset token or the code a mail carries, by its
 // X-Sesame-Kind header (a mail without one is looked at for a link).
 func mailSecret(raw []byte) (kind int, secret string) {
-	m, err := mail.ReadMessage(bytes.NewReader(raw))
+	m, err := mimetext.Parse(raw)
 	if err != nil {
 		return secretNone, ""
 	}
-	want := secretLink
+	want, re := secretLink, resetLink
 	switch m.Header.Get("X-Sesame-Kind") {
 	case "change_code", "reset_code":
-		want = secretCode
+		want, re = secretCode, codeLine
 	case "", "reset_link":
 	default:
 		return secretNone, ""
 	}
-	for _, text := range textParts(m.Header.Get("Content-Type"), m.Header.Get("Content-Transfer-Encoding"), m.Body, 0) {
-		re := resetLink
-		if want == secretCode {
-			re = codeLine
-		}
-		if sub := re.FindSubmatch(text); sub != nil {
-			return want, string(sub[1])
+	for _, text := range []string{m.Text, m.HTML} {
+		if sub := re.FindStringSubmatch(text); sub != nil {
+			return want, sub[1]
 		}
 	}
 	return secretNone, ""
-}
-
-// textParts returns the decoded bodies of the text parts of a MIME entity.
-func textParts(contentType, encoding string, body io.Reader, depth int) [][]byte {
-	mt, params, err := mime.ParseMediaType(contentType)
-	if contentType == "" {
-		mt, err = "text/plain", nil
-	}
-	if err != nil || depth > 5 {
-		return nil
-	}
-	if strings.HasPrefix(mt, "multipart/") {
-		var out [][]byte
-		mr := multipart.NewReader(body, params["boundary"])
-		for {
-			p, err := mr.NextRawPart()
-			if err != nil {
-				return out
-			}
-			out = append(out, textParts(p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p, depth+1)...)
-		}
-	}
-	if !strings.HasPrefix(mt, "text/") {
-		return nil
-	}
-	var r io.Reader = body
-	switch strings.ToLower(strings.TrimSpace(encoding)) {
-	case "quoted-printable":
-		r = quotedprintable.NewReader(body)
-	case "base64":
-		r = base64.NewDecoder(base64.StdEncoding, body) // it skips the CR LF line breaks itself
-	}
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return nil
-	}
-	return [][]byte{b}
 }

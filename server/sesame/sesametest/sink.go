@@ -1,13 +1,7 @@
 package sesametest
 
 import (
-	"bytes"
-	"encoding/base64"
-	"errors"
 	"io"
-	"mime"
-	"mime/multipart"
-	"mime/quotedprintable"
 	"net"
 	"net/mail"
 	"regexp"
@@ -19,6 +13,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 
+	"sesame/server/mimetext"
 	"sesame/server/token"
 )
 
@@ -192,61 +187,11 @@ func (s *sinkSession) Data(r io.Reader) error {
 
 // parseMessage decodes a MIME message: subject, text and HTML bodies.
 func parseMessage(raw []byte) (Message, error) {
-	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	pm, err := mimetext.Parse(raw)
 	if err != nil {
 		return Message{}, err
 	}
-	subject, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
-	if err != nil {
-		return Message{}, err
-	}
-	m := Message{Header: msg.Header, Subject: subject, Raw: raw}
-	err = walkPart(&m, msg.Header.Get("Content-Type"), msg.Header.Get("Content-Transfer-Encoding"), msg.Body)
-	return m, err
-}
-
-// walkPart adds the text and HTML parts of a MIME entity to m.
-func walkPart(m *Message, contentType, encoding string, body io.Reader) error {
-	if contentType == "" {
-		contentType = "text/plain"
-	}
-	mt, params, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		return err
-	}
-	if strings.HasPrefix(mt, "multipart/") {
-		mr := multipart.NewReader(body, params["boundary"])
-		for {
-			p, err := mr.NextRawPart()
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			if err := walkPart(m, p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p); err != nil {
-				return err
-			}
-		}
-	}
-	var r io.Reader = body
-	switch strings.ToLower(strings.TrimSpace(encoding)) {
-	case "quoted-printable":
-		r = quotedprintable.NewReader(body)
-	case "base64":
-		r = base64.NewDecoder(base64.StdEncoding, body) // it skips the CR LF line breaks itself
-	}
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	switch mt {
-	case "text/plain":
-		m.Text += string(b)
-	case "text/html":
-		m.HTML += string(b)
-	}
-	return nil
+	return Message{Header: pm.Header, Subject: pm.Subject, Text: pm.Text, HTML: pm.HTML, Raw: raw}, nil
 }
 
 var resetLink = regexp.MustCompile(`(\S*)/mot-de-passe/reinitialisation#([A-Za-z0-9_-]*)`)
