@@ -114,14 +114,8 @@ func (s *Store) TryFlowCode(ctx context.Context, id, digest string, issue Token)
 			if err := setJSON(txn, pFlow+id, f, s.ttl(f.Expires)); err != nil {
 				return err
 			}
-			issue.AccountID, issue.State = f.AccountID, StateActive
-			if err := s.supersede(txn, issue.AccountID, issue.Purpose); err != nil {
-				return err
-			}
-			if err := setJSON(txn, pToken+issue.Digest, issue, s.ttl(issue.Expires)); err != nil {
-				return err
-			}
-			return setBytes(txn, currentKey(issue.AccountID, issue.Purpose), []byte(issue.Digest), s.ttl(issue.Expires))
+			issue.AccountID = f.AccountID
+			return s.issue(txn, issue)
 		}
 		f.Tries++
 		left = f.MaxTries - f.Tries

@@ -30,6 +30,7 @@ const (
 	pIndex   = "i/" // i/<portal>/<kind>/<key> → account id
 	pToken   = "t/" // t/<digest> → Token
 	pCurrent = "c/" // c/<account>/<purpose> → digest of the newest token
+	pHistory = "h/" // h/<account>/<purpose> → digests of the Kept newest tokens, newest first
 	pFlow    = "f/" // f/<id> → Flow
 	pSession = "s/" // s/<digest> → Session
 	pAcctSes = "z/" // z/<account>/<digest> → "" (sessions of an account)

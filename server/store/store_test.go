@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -82,6 +83,43 @@ func TestTokenLifecycle(t *testing.T) {
 	}
 	if _, err := s.Token(ctx, "nope", "reset"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("unknown: %v", err)
+	}
+}
+
+// TestKeptTokens: an account keeps the records of its Kept newest tokens of
+// a purpose; issuing more deletes the oldest, and a change-password code,
+// another purpose, keeps its own history.
+func TestKeptTokens(t *testing.T) {
+	s, c := open(t)
+	ctx := context.Background()
+	a := account(t, s)
+	if err := s.IssueToken(ctx, Token{Digest: "code", AccountID: a.ID, Purpose: "change", Expires: c.now().Add(time.Hour), MaxTries: 3}, nil); err != nil {
+		t.Fatal(err)
+	}
+	const n = Kept + 3
+	for i := range n {
+		issue(t, s, c, a, fmt.Sprintf("d%d", i))
+	}
+	for i := range n {
+		_, err := s.Token(ctx, fmt.Sprintf("d%d", i), "reset")
+		var want error
+		switch {
+		case i < n-Kept:
+			want = ErrNotFound
+		case i < n-1:
+			want = ErrSuperseded
+		}
+		if !errors.Is(err, want) && err != want {
+			t.Errorf("token %d of %d: %v, want %v", i, n, err, want)
+		}
+	}
+	if _, err := s.Token(ctx, "code", "change"); err != nil {
+		t.Errorf("code of another purpose: %v", err)
+	}
+	// Issuing the same digest again (a retried transaction) keeps it once.
+	issue(t, s, c, a, fmt.Sprintf("d%d", n-1))
+	if _, err := s.Token(ctx, fmt.Sprintf("d%d", n-Kept), "reset"); !errors.Is(err, ErrSuperseded) {
+		t.Errorf("after a repeated digest the oldest kept one: %v, want superseded", err)
 	}
 }
 

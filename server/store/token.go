@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -22,6 +23,14 @@ const (
 // click is told "expired", "used" or "superseded" rather than "invalid".
 const Retention = 7 * 24 * time.Hour
 
+// Kept is how many token records of one account and purpose are retained:
+// the newest and the Kept-1 before it. Issuing one more deletes the oldest,
+// whose late click is then told "invalid". Without the bound, an account
+// asked for a link every second would keep 600,000 records for a week;
+// with it the database holds at most Kept records per account and purpose,
+// whatever the rate the limits allow.
+const Kept = 5
+
 // Token is the digest of a link token or code and what it may do.
 type Token struct {
 	Digest    string    `json:"-"`
@@ -36,6 +45,7 @@ type Token struct {
 }
 
 func currentKey(account, purpose string) string { return pCurrent + account + "/" + purpose }
+func historyKey(account, purpose string) string { return pHistory + account + "/" + purpose }
 
 func (s *Store) ttl(expires time.Time) time.Duration {
 	return expires.Sub(s.now()) + Retention
@@ -45,15 +55,8 @@ func (s *Store) ttl(expires time.Time) time.Duration {
 // every older one is marked superseded. job, when not nil, is queued in the
 // same transaction.
 func (s *Store) IssueToken(ctx context.Context, t Token, job *outbox.Job) error {
-	t.State = StateActive
 	err := s.update(ctx, func(txn *badger.Txn) error {
-		if err := s.supersede(txn, t.AccountID, t.Purpose); err != nil {
-			return err
-		}
-		if err := setJSON(txn, pToken+t.Digest, t, s.ttl(t.Expires)); err != nil {
-			return err
-		}
-		if err := setBytes(txn, currentKey(t.AccountID, t.Purpose), []byte(t.Digest), s.ttl(t.Expires)); err != nil {
+		if err := s.issue(txn, t); err != nil {
 			return err
 		}
 		return s.enqueue(txn, job)
@@ -62,6 +65,48 @@ func (s *Store) IssueToken(ctx context.Context, t Token, job *outbox.Job) error 
 		s.notify(job)
 	}
 	return err
+}
+
+// issue stores t, active, as the newest token of its account and purpose:
+// the previous one is superseded and the oldest beyond Kept deleted.
+func (s *Store) issue(txn *badger.Txn, t Token) error {
+	t.State = StateActive
+	if err := s.supersede(txn, t.AccountID, t.Purpose); err != nil {
+		return err
+	}
+	ttl := s.ttl(t.Expires)
+	if err := setJSON(txn, pToken+t.Digest, t, ttl); err != nil {
+		return err
+	}
+	if err := setBytes(txn, currentKey(t.AccountID, t.Purpose), []byte(t.Digest), ttl); err != nil {
+		return err
+	}
+	return s.remember(txn, t.AccountID, t.Purpose, t.Digest, ttl)
+}
+
+// remember puts digest first in the history of account and purpose and
+// deletes the token records that fall beyond Kept. The history lives as
+// long as its newest token.
+func (s *Store) remember(txn *badger.Txn, account, purpose, digest string, ttl time.Duration) error {
+	key := historyKey(account, purpose)
+	old, err := getString(txn, key)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	kept := []string{digest}
+	for _, d := range strings.Fields(old) {
+		if d == digest {
+			continue
+		}
+		if len(kept) < Kept {
+			kept = append(kept, d)
+			continue
+		}
+		if err := txn.Delete([]byte(pToken + d)); err != nil {
+			return fmt.Errorf("store: delete an old token: %w", err)
+		}
+	}
+	return setBytes(txn, key, []byte(strings.Join(kept, " ")), ttl)
 }
 
 // supersede marks the current token of account and purpose superseded.
