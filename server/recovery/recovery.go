@@ -29,16 +29,15 @@ const (
 
 // Store is what the journey keeps.
 type Store interface {
-	AccountBy(ctx context.Context, portal, kind, key string) (store.Account, error)
+	// Recover looks an account up and writes what a request makes of it,
+	// in one transaction.
+	Recover(ctx context.Context, portal, kind, key string, decide func(a store.Account, found bool) (store.Recovery, error)) error
 	Account(ctx context.Context, id string) (store.Account, error)
-	IssueToken(ctx context.Context, t store.Token, job *outbox.Job) error
 	Token(ctx context.Context, digest, purpose string) (store.Token, error)
 	ChangePassword(ctx context.Context, c store.PasswordChange) (store.Account, error)
-	PutFlow(ctx context.Context, f store.Flow) error
 	Flow(ctx context.Context, id string) (store.Flow, error)
 	SetFlowCode(ctx context.Context, id, digest string, expires time.Time, maxTries int, job *outbox.Job) error
 	TryFlowCode(ctx context.Context, id, digest string, issue store.Token) (int, error)
-	Trace(ctx context.Context, digest string, ttl time.Duration) error
 	// Passkeys are named in the notification of a reset, which leaves
 	// them in place.
 	Passkeys(ctx context.Context, accountID string) ([]store.Passkey, error)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -125,13 +124,12 @@ func (s *Service) startEmail(ctx context.Context, w http.ResponseWriter, p porta
 	if err := s.take(ctx, "recovery-id", p.Limits.RecoveryPerIdentifier, p.ID+"|"+email.Key(), true); err != nil {
 		return err
 	}
-	a, err := s.Store.AccountBy(ctx, p.ID, store.KindEmail, email.Key())
-	switch {
-	case err == nil && a.Email != "":
-		err = s.issueLink(ctx, p, a, lang)
-	case err == nil || errors.Is(err, store.ErrNotFound):
-		err = s.trace(ctx, p, email.Key())
-	}
+	err = s.Store.Recover(ctx, p.ID, store.KindEmail, email.Key(), func(a store.Account, found bool) (store.Recovery, error) {
+		if found && a.Email != "" {
+			return s.link(p, a, lang), nil
+		}
+		return s.trace(p, email.Key()), nil
+	})
 	if err != nil {
 		return err
 	}
@@ -167,20 +165,17 @@ func (s *Service) startNIR(ctx context.Context, w http.ResponseWriter, p portal.
 	if err := s.take(ctx, "recovery-id", p.Limits.RecoveryPerIdentifier, p.ID+"|"+nir.String(), true); err != nil {
 		return err
 	}
-	a, err := s.Store.AccountBy(ctx, p.ID, store.KindNIR, nir.String())
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	matched := err == nil && a.Birthdate == birth.Format(time.DateOnly)
-	switch {
-	case matched && (a.Email == "" || !a.EmailVerified) && p.NoEmailScreen:
-		// The seed's 3bis screen: a documented deviation (see README).
-		return problem.New(http.StatusUnprocessableEntity, api.CodeNoValidatedEmail)
-	case matched && a.EmailVerified && a.EmailKey == email.Key():
-		err = s.issueLink(ctx, p, a, lang)
-	default:
-		err = s.trace(ctx, p, nir.String())
-	}
+	err := s.Store.Recover(ctx, p.ID, store.KindNIR, nir.String(), func(a store.Account, found bool) (store.Recovery, error) {
+		matched := found && a.Birthdate == birth.Format(time.DateOnly)
+		switch {
+		case matched && (a.Email == "" || !a.EmailVerified) && p.NoEmailScreen:
+			// The seed's 3bis screen: a documented deviation (see README).
+			return store.Recovery{}, problem.New(http.StatusUnprocessableEntity, api.CodeNoValidatedEmail)
+		case matched && a.EmailVerified && a.EmailKey == email.Key():
+			return s.link(p, a, lang), nil
+		}
+		return s.trace(p, nir.String()), nil
+	})
 	if err != nil {
 		return err
 	}
@@ -188,23 +183,24 @@ func (s *Service) startNIR(ctx context.Context, w http.ResponseWriter, p portal.
 	return nil
 }
 
-// issueLink stores a new reset token, superseding older ones, and queues
-// its mail in the same transaction.
-func (s *Service) issueLink(ctx context.Context, p portal.Config, a store.Account, lang string) error {
+// link is a new reset token for a, superseding older ones, with its mail
+// (written in the same transaction).
+func (s *Service) link(p portal.Config, a store.Account, lang string) store.Recovery {
 	raw := token.NewLink()
 	now := s.now()
-	t := store.Token{
-		Digest: s.Tokens.Hash(PurposeReset, raw), AccountID: a.ID, Portal: p.ID,
-		Purpose: PurposeReset, Created: now, Expires: now.Add(p.LinkTTL.D()),
+	return store.Recovery{
+		Token: &store.Token{
+			Digest: s.Tokens.Hash(PurposeReset, raw), AccountID: a.ID, Portal: p.ID,
+			Purpose: PurposeReset, Created: now, Expires: now.Add(p.LinkTTL.D()),
+		},
+		Job: &outbox.Job{Kind: "reset_link", Lang: lang, To: a.Email, Secret: raw, Data: map[string]string{"portal": p.ID}},
 	}
-	job := &outbox.Job{Kind: "reset_link", Lang: lang, To: a.Email, Secret: raw, Data: map[string]string{"portal": p.ID}}
-	return s.Store.IssueToken(ctx, t, job)
 }
 
 // trace spends, for an unknown account, the durable write a known one
 // spends, so that both answer in the same time.
-func (s *Service) trace(ctx context.Context, p portal.Config, key string) error {
-	return s.Store.Trace(ctx, s.Tokens.Hash("trace", p.ID+"|"+key), time.Hour)
+func (s *Service) trace(p portal.Config, key string) store.Recovery {
+	return store.Recovery{Trace: s.Tokens.Hash("trace", p.ID+"|"+key), TraceTTL: time.Hour}
 }
 
 // startMember is adherent: the member number opens a flow bound to this
@@ -220,20 +216,19 @@ func (s *Service) startMember(ctx context.Context, w http.ResponseWriter, r *htt
 	if err := s.take(ctx, "recovery-id", p.Limits.RecoveryPerIdentifier, p.ID+"|"+number, true); err != nil {
 		return err
 	}
-	a, err := s.Store.AccountBy(ctx, p.ID, store.KindMember, number)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	f := store.Flow{
-		ID: token.NewID(16), Portal: p.ID, MaskedEmail: s.plausibleMask(p.ID, number),
-		Expires: s.now().Add(time.Hour),
-	}
-	if err == nil && a.Email != "" && a.EmailVerified {
-		f.AccountID, f.MaskedEmail = a.ID, identity.MaskEmail(a.Email)
-	}
 	browser := token.NewID(32)
-	f.BrowserHash = s.Tokens.Hash("flow-browser", browser)
-	if err := s.Store.PutFlow(ctx, f); err != nil {
+	var f store.Flow
+	err = s.Store.Recover(ctx, p.ID, store.KindMember, number, func(a store.Account, found bool) (store.Recovery, error) {
+		f = store.Flow{
+			ID: token.NewID(16), Portal: p.ID, MaskedEmail: s.plausibleMask(p.ID, number),
+			Expires: s.now().Add(time.Hour), BrowserHash: s.Tokens.Hash("flow-browser", browser),
+		}
+		if found && a.Email != "" && a.EmailVerified {
+			f.AccountID, f.MaskedEmail = a.ID, identity.MaskEmail(a.Email)
+		}
+		return store.Recovery{Flow: &f}, nil
+	})
+	if err != nil {
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{

@@ -111,12 +111,20 @@ func (s *Store) PutAccounts(ctx context.Context, accounts []Account, newID func(
 func (s *Store) AccountBy(ctx context.Context, portal, kind, key string) (Account, error) {
 	var a Account
 	err := s.view(ctx, func(txn *badger.Txn) error {
-		id, err := getString(txn, indexKey(portal, kind, key))
-		if err != nil {
-			return err
-		}
-		return getJSON(txn, pAccount+id, &a)
+		var err error
+		a, err = accountBy(txn, portal, kind, key)
+		return err
 	})
+	return a, err
+}
+
+func accountBy(txn *badger.Txn, portal, kind, key string) (Account, error) {
+	var a Account
+	id, err := getString(txn, indexKey(portal, kind, key))
+	if err != nil {
+		return a, err
+	}
+	err = getJSON(txn, pAccount+id, &a)
 	return a, err
 }
 

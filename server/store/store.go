@@ -193,12 +193,3 @@ func (s *Store) notify(job *outbox.Job) {
 		s.out.Notify(job.ID)
 	}
 }
-
-// Trace writes a short-lived record of a recovery request. Requests for
-// unknown accounts write it too, so both cost one durable write and answer
-// in the same time.
-func (s *Store) Trace(ctx context.Context, digest string, ttl time.Duration) error {
-	return s.update(ctx, func(txn *badger.Txn) error {
-		return setBytes(txn, pProbe+digest, []byte{1}, ttl)
-	})
-}

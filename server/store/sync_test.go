@@ -71,7 +71,8 @@ func TestWritesWaitForSync(t *testing.T) {
 		t.Fatalf("after a read and a failed write: %d syncs, want still 2", n)
 	}
 	sy.err = errors.New("disk gone")
-	if err := s.Trace(ctx, "p1", time.Minute); err == nil {
-		t.Fatal("Trace succeeded although its sync failed")
+	trace := func(Account, bool) (Recovery, error) { return Recovery{Trace: "p1", TraceTTL: time.Minute}, nil }
+	if err := s.Recover(ctx, "employeur", KindEmail, "nobody@example.fr", trace); err == nil {
+		t.Fatal("Recover succeeded although its sync failed")
 	}
 }

@@ -5,12 +5,14 @@ import (
 	"io"
 	"net"
 	"regexp"
-	"sesame/server/mimetext"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/emersion/go-smtp"
+
+	"sesame/server/mimetext"
 )
 
 // sink is the SMTP server the Sésame under test delivers to. It keeps every
@@ -26,6 +28,7 @@ type sink struct {
 
 // message is one delivery: what a recipient would find in the mailbox.
 type message struct {
+	id     string // Message-ID: the outbox job's, which sorts by creation
 	to     string
 	kind   string // X-Sesame-Kind
 	secret string // the reset link's token, or the code; "" for notices
@@ -79,14 +82,22 @@ func (k *sink) all() []message {
 }
 
 // secrets returns the distinct secrets of the messages of kind to `to`,
-// in order of first arrival.
+// oldest first: in the order their jobs were created (Message-ID), which
+// is the order of the requests, whatever order retries delivered them in.
 func (k *sink) secrets(to, kind string) []string {
 	k.mu.Lock()
-	defer k.mu.Unlock()
+	var ms []message
+	for _, m := range k.msgs {
+		if m.to == to && m.kind == kind && m.secret != "" {
+			ms = append(ms, m)
+		}
+	}
+	k.mu.Unlock()
+	slices.SortStableFunc(ms, func(a, b message) int { return strings.Compare(a.id, b.id) })
 	var out []string
 	seen := map[string]bool{}
-	for _, m := range k.msgs {
-		if m.to == to && m.kind == kind && m.secret != "" && !seen[m.secret] {
+	for _, m := range ms {
+		if !seen[m.secret] {
 			seen[m.secret] = true
 			out = append(out, m.secret)
 		}
@@ -174,13 +185,13 @@ var (
 
 // parse reads the kind, the text and the secret of a message. Its digest
 // covers what the recipient reads (subject and text), not the headers a
-// new delivery attempt changes (Date, Message-ID).
+// new delivery attempt may change (Date).
 func parse(raw []byte) (message, error) {
 	msg, err := mimetext.Parse(raw)
 	if err != nil {
 		return message{}, err
 	}
-	m := message{kind: msg.Header.Get("X-Sesame-Kind")}
+	m := message{kind: msg.Header.Get("X-Sesame-Kind"), id: msg.Header.Get("Message-ID")}
 	switch {
 	case linkToken.MatchString(msg.Text):
 		m.secret = linkToken.FindStringSubmatch(msg.Text)[1]

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"slices"
 	"time"
+
+	"sesame/server/store"
 )
 
 // report gathers what happened and what the final checks found.
@@ -32,6 +34,7 @@ type report struct {
 	// Counts of the final checks.
 	accepted, unanswered     int // 202 answers that queue a mail; such requests without answer
 	linksUsable, superseded  int
+	forgotten                int // links older than the store.Kept newest of their account
 	linksUsed, codesVerified int
 	lost                     int // accepted mails missing or unusable
 	extra                    int // distinct mails beyond what was accepted or may have been
@@ -99,11 +102,13 @@ func (r *report) verify(ctx context.Context, c *client) error {
 
 // checkLinks: every distinct link mailed to a works, or was superseded by
 // a newer request (or a password change), or was used by us; at most one
-// works; there are at least as many as requests answered 202.
+// works; there are at least as many as requests answered 202. The server
+// keeps the records of an account's store.Kept newest links only: an older
+// one may say "invalid" (what a crash loses is the newest commits).
 func (r *report) checkLinks(c *client, a *account) {
-	toks := r.sink.secrets(a.email, "reset_link")
+	toks := r.sink.secrets(a.email, "reset_link") // oldest first
 	usable := 0
-	for _, tok := range toks {
+	for i, tok := range toks {
 		res, err := c.post(path(a.portal, "/recovery/link"), map[string]string{"token": tok})
 		if err != nil {
 			r.fail("%s: link check: %v", a.email, err)
@@ -116,6 +121,8 @@ func (r *report) checkLinks(c *client, a *account) {
 			r.superseded++
 		case res.status == http.StatusGone && code == "link_used" && usedBy(a, tok):
 			r.linksUsed++
+		case res.status == http.StatusGone && code == "link_invalid" && i < len(toks)-store.Kept:
+			r.forgotten++
 		default:
 			r.lost++
 			r.fail("%s: a mailed link answers %d %s", a.email, res.status, res.body)
@@ -279,7 +286,7 @@ func (r *report) print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "delivered:        %d mails, %s; outbox empty %s after the load stopped\n",
 		r.mails, dups, r.drained.Round(time.Millisecond))
-	fmt.Fprintf(w, "links:            %d usable, %d superseded by a newer request or a password change, %d used by our password changes\n", r.linksUsable, r.superseded, r.linksUsed)
+	fmt.Fprintf(w, "links:            %d usable, %d superseded by a newer request or a password change, %d used by our password changes, %d older than their account's %d newest (record deleted)\n", r.linksUsable, r.superseded, r.linksUsed, r.forgotten, store.Kept)
 	fmt.Fprintf(w, "codes:            %d accepted by the flow that asked for them\n", r.codesVerified)
 	fmt.Fprintf(w, "password changes: %d answered 200, %d of them in effect; %d more left without answer took effect\n", r.changes, r.changes-r.changesLost, r.changesApplied)
 	fmt.Fprintf(w, "reuse:            %d used tokens and codes tried again, %d refused\n", r.reuses, r.reusesRefused)
