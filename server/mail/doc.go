@@ -4,8 +4,8 @@
 // it at delivery time with the job's secret (token or code) opened.
 //
 // Every mail has a plain-text part, where each link stands on its own
-// line, and an HTML part built with html/template (all data escaped, inline
-// styles, no external image, a lang attribute, a real <a> button whose
+// line, and an HTML part (every value escaped as html/template would,
+// inline styles, no external image, a lang attribute, a real <a> button whose
 // link is also shown as text). French is the default language, English is
 // chosen with job.Lang "en".
 //

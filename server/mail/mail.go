@@ -3,7 +3,6 @@ package mail
 import (
 	"errors"
 	"fmt"
-	"html/template"
 	"net/url"
 	"strings"
 	"time"
@@ -40,7 +39,6 @@ type Renderer struct {
 	base    string // public base URL, no trailing slash
 	portals map[string]portal.Config
 	loc     *time.Location
-	html    *template.Template
 }
 
 // New returns a Renderer. publicURL is the configured public base URL
@@ -66,7 +64,6 @@ func New(publicURL string, portals []portal.Config, loc *time.Location) (*Render
 		base:    strings.TrimRight(u.Scheme+"://"+u.Host+u.EscapedPath(), "/"),
 		portals: make(map[string]portal.Config, len(portals)),
 		loc:     loc,
-		html:    htmlTemplate,
 	}
 	for _, p := range portals {
 		if p.ID == "" || p.ID != url.PathEscape(p.ID) {
