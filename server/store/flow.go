@@ -101,7 +101,7 @@ func (s *Store) TryFlowCode(ctx context.Context, id, digest string, issue Token)
 			return ErrDead
 		}
 		if f.AccountID != "" {
-			current, err := getString(txn, currentKey(f.AccountID, PurposeFlowCode))
+			current, err := currentDigest(txn, f.AccountID, PurposeFlowCode)
 			if errors.Is(err, ErrNotFound) || err == nil && current != id {
 				return ErrDead
 			}

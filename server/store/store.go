@@ -29,8 +29,7 @@ const (
 	pAccount = "a/" // a/<id> → Account
 	pIndex   = "i/" // i/<portal>/<kind>/<key> → account id
 	pToken   = "t/" // t/<digest> → Token
-	pCurrent = "c/" // c/<account>/<purpose> → digest of the newest token
-	pHistory = "h/" // h/<account>/<purpose> → digests of the Kept newest tokens, newest first
+	pCurrent = "c/" // c/<account>/<purpose> → tokenList: the Kept newest digests, newest first
 	pFlow    = "f/" // f/<id> → Flow
 	pSession = "s/" // s/<digest> → Session
 	pAcctSes = "z/" // z/<account>/<digest> → "" (sessions of an account)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -120,6 +121,45 @@ func TestKeptTokens(t *testing.T) {
 	issue(t, s, c, a, fmt.Sprintf("d%d", n-1))
 	if _, err := s.Token(ctx, fmt.Sprintf("d%d", n-Kept), "reset"); !errors.Is(err, ErrSuperseded) {
 		t.Errorf("after a repeated digest the oldest kept one: %v, want superseded", err)
+	}
+}
+
+// TestRevokedKeepsHistory: a password change revokes the newest token
+// and keeps the list, so the Kept bound still holds afterwards; a token
+// issued after the change is usable, the ones before it superseded, and
+// the used one says so.
+func TestRevokedKeepsHistory(t *testing.T) {
+	s, c := open(t)
+	ctx := context.Background()
+	a := account(t, s)
+	for i := range Kept {
+		issue(t, s, c, a, fmt.Sprintf("d%d", i))
+	}
+	last := fmt.Sprintf("d%d", Kept-1)
+	if _, err := s.ChangePassword(ctx, PasswordChange{AccountID: a.ID, ExpectHash: "h0", NewHash: "h1", At: c.now(), ConsumeDigest: last, Purpose: "reset"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CurrentToken(ctx, a.ID, "reset"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("current token after the change: %v, want none", err)
+	}
+	issue(t, s, c, a, "new")
+	for d, want := range map[string]error{"d0": ErrNotFound, "d1": ErrSuperseded, last: ErrUsed, "new": nil} {
+		if _, err := s.Token(ctx, d, "reset"); !errors.Is(err, want) && err != want {
+			t.Errorf("token %s: %v, want %v", d, err, want)
+		}
+	}
+}
+
+// TestTokenListFormat: the stored list round-trips, revoked or not.
+func TestTokenListFormat(t *testing.T) {
+	for _, l := range []tokenList{{}, {digests: []string{"a"}}, {digests: []string{"a", "b"}}, {revoked: true, digests: []string{"a", "b"}}, {revoked: true}} {
+		got := parseTokenList(l.String())
+		if got.revoked != l.revoked || strings.Join(got.digests, ",") != strings.Join(l.digests, ",") {
+			t.Errorf("%+v: stored %q, read back %+v", l, l.String(), got)
+		}
+		if want := ""; (l.revoked || len(l.digests) == 0) && got.current() != want {
+			t.Errorf("%+v: current %q, want none", l, got.current())
+		}
 	}
 }
 

@@ -127,15 +127,12 @@ func (s *Store) ClearThrottle(ctx context.Context, key string) error {
 // the last one.
 func (s *Store) SpendTry(ctx context.Context, account, purpose string) (left int, err error) {
 	err = s.update(ctx, func(txn *badger.Txn) error {
-		current, err := getString(txn, currentKey(account, purpose))
+		current, err := currentDigest(txn, account, purpose)
 		if err != nil {
 			return err
 		}
-		var t Token
-		if err := getJSON(txn, pToken+current, &t); err != nil {
-			return err
-		}
-		if err := check(t, s.now()); err != nil {
+		t, err := s.getToken(txn, current)
+		if err != nil {
 			return err
 		}
 		t.Tries++

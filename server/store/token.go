@@ -12,7 +12,9 @@ import (
 	"sesame/server/outbox"
 )
 
-// Token states.
+// Token states. A token is superseded when it is no longer the newest of
+// its account and purpose (see tokenList); records written before that was
+// derived may still say StateSuperseded.
 const (
 	StateActive     = "active"
 	StateUsed       = "used"
@@ -45,15 +47,74 @@ type Token struct {
 }
 
 func currentKey(account, purpose string) string { return pCurrent + account + "/" + purpose }
-func historyKey(account, purpose string) string { return pHistory + account + "/" + purpose }
+
+// tokenList is the record c/<account>/<purpose>: the digests of the
+// account's Kept newest tokens for purpose, newest first, and whether the
+// newest was revoked by a password change. Only the newest, unrevoked, may
+// be used: the others are superseded. Issuing a token writes this one
+// record instead of rewriting the previous token's.
+//
+// It is stored as the digests separated by spaces, after a "-" when
+// revoked. (SetFlowCode stores a flow ID the same way, a list of one.)
+type tokenList struct {
+	revoked bool
+	digests []string
+}
+
+func parseTokenList(v string) tokenList {
+	f := strings.Fields(v)
+	if len(f) > 0 && f[0] == "-" {
+		return tokenList{revoked: true, digests: f[1:]}
+	}
+	return tokenList{digests: f}
+}
+
+func (l tokenList) String() string {
+	s := strings.Join(l.digests, " ")
+	if l.revoked {
+		return "- " + s
+	}
+	return s
+}
+
+// current is the digest that may be used, "" if none.
+func (l tokenList) current() string {
+	if l.revoked || len(l.digests) == 0 {
+		return ""
+	}
+	return l.digests[0]
+}
+
+// getTokenList reads the list of account and purpose; none is an empty
+// list.
+func getTokenList(txn *badger.Txn, account, purpose string) (tokenList, error) {
+	v, err := getString(txn, currentKey(account, purpose))
+	if errors.Is(err, ErrNotFound) {
+		return tokenList{}, nil
+	}
+	return parseTokenList(v), err
+}
+
+// currentDigest returns the digest of the token of account and purpose
+// that may be used, or ErrNotFound.
+func currentDigest(txn *badger.Txn, account, purpose string) (string, error) {
+	l, err := getTokenList(txn, account, purpose)
+	if err != nil {
+		return "", err
+	}
+	if c := l.current(); c != "" {
+		return c, nil
+	}
+	return "", ErrNotFound
+}
 
 func (s *Store) ttl(expires time.Time) time.Duration {
 	return expires.Sub(s.now()) + Retention
 }
 
 // IssueToken stores t as the only usable token of its account and purpose:
-// every older one is marked superseded. job, when not nil, is queued in the
-// same transaction.
+// every older one is superseded. job, when not nil, is queued in the same
+// transaction.
 func (s *Store) IssueToken(ctx context.Context, t Token, job *outbox.Job) error {
 	err := s.update(ctx, func(txn *badger.Txn) error {
 		if err := s.issue(txn, t); err != nil {
@@ -67,77 +128,42 @@ func (s *Store) IssueToken(ctx context.Context, t Token, job *outbox.Job) error 
 	return err
 }
 
-// issue stores t, active, as the newest token of its account and purpose:
-// the previous one is superseded and the oldest beyond Kept deleted.
+// issue stores t, active, as the newest token of its account and purpose,
+// which supersedes the others, and deletes the records beyond Kept. The
+// list lives as long as its newest token.
 func (s *Store) issue(txn *badger.Txn, t Token) error {
 	t.State = StateActive
-	if err := s.supersede(txn, t.AccountID, t.Purpose); err != nil {
+	old, err := getTokenList(txn, t.AccountID, t.Purpose)
+	if err != nil {
 		return err
+	}
+	l := tokenList{digests: make([]string, 1, Kept)}
+	l.digests[0] = t.Digest
+	for _, d := range old.digests {
+		switch {
+		case d == t.Digest:
+		case len(l.digests) < Kept:
+			l.digests = append(l.digests, d)
+		default:
+			if err := txn.Delete([]byte(pToken + d)); err != nil {
+				return fmt.Errorf("store: delete an old token: %w", err)
+			}
+		}
 	}
 	ttl := s.ttl(t.Expires)
 	if err := setJSON(txn, pToken+t.Digest, t, ttl); err != nil {
 		return err
 	}
-	if err := setBytes(txn, currentKey(t.AccountID, t.Purpose), []byte(t.Digest), ttl); err != nil {
-		return err
-	}
-	return s.remember(txn, t.AccountID, t.Purpose, t.Digest, ttl)
+	return setBytes(txn, currentKey(t.AccountID, t.Purpose), []byte(l.String()), ttl)
 }
 
-// remember puts digest first in the history of account and purpose and
-// deletes the token records that fall beyond Kept. The history lives as
-// long as its newest token.
-func (s *Store) remember(txn *badger.Txn, account, purpose, digest string, ttl time.Duration) error {
-	key := historyKey(account, purpose)
-	old, err := getString(txn, key)
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return err
-	}
-	kept := []string{digest}
-	for _, d := range strings.Fields(old) {
-		if d == digest {
-			continue
-		}
-		if len(kept) < Kept {
-			kept = append(kept, d)
-			continue
-		}
-		if err := txn.Delete([]byte(pToken + d)); err != nil {
-			return fmt.Errorf("store: delete an old token: %w", err)
-		}
-	}
-	return setBytes(txn, key, []byte(strings.Join(kept, " ")), ttl)
-}
-
-// supersede marks the current token of account and purpose superseded.
-func (s *Store) supersede(txn *badger.Txn, account, purpose string) error {
-	digest, err := getString(txn, currentKey(account, purpose))
-	if errors.Is(err, ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	var old Token
-	if err := getJSON(txn, pToken+digest, &old); err != nil {
-		if errors.Is(err, ErrNotFound) {
-			return nil
-		}
-		return err
-	}
-	if old.State != StateActive {
-		return nil
-	}
-	old.State = StateSuperseded
-	return setJSON(txn, pToken+digest, old, s.ttl(old.Expires))
-}
-
-// check says whether t can still be used at now.
-func check(t Token, now time.Time) error {
+// usable says whether t, whose account and purpose let current be used,
+// can still be used at now.
+func usable(t Token, current string, now time.Time) error {
 	switch {
 	case t.State == StateUsed:
 		return ErrUsed
-	case t.State == StateSuperseded:
+	case t.State == StateSuperseded || t.Digest != current:
 		return ErrSuperseded
 	case !now.Before(t.Expires):
 		return ErrExpired
@@ -147,19 +173,33 @@ func check(t Token, now time.Time) error {
 	return nil
 }
 
+// getToken reads the token with digest and tells whether it can be used.
+// The token is returned, with its Digest, whenever it exists.
+func (s *Store) getToken(txn *badger.Txn, digest string) (Token, error) {
+	var t Token
+	if err := getJSON(txn, pToken+digest, &t); err != nil {
+		return t, err
+	}
+	t.Digest = digest
+	l, err := getTokenList(txn, t.AccountID, t.Purpose)
+	if err != nil {
+		return t, err
+	}
+	return t, usable(t, l.current(), s.now())
+}
+
 // Token returns the token with digest if it may still be used for purpose;
 // otherwise ErrNotFound, ErrUsed, ErrSuperseded, ErrExpired or ErrDead.
 // Looking never consumes.
 func (s *Store) Token(ctx context.Context, digest, purpose string) (Token, error) {
 	var t Token
 	err := s.view(ctx, func(txn *badger.Txn) error {
-		if err := getJSON(txn, pToken+digest, &t); err != nil {
-			return err
-		}
-		if t.Purpose != purpose {
+		var err error
+		t, err = s.getToken(txn, digest)
+		if t.Digest != "" && t.Purpose != purpose {
 			return ErrNotFound
 		}
-		return check(t, s.now())
+		return err
 	})
 	t.Digest = digest
 	return t, err
@@ -170,7 +210,7 @@ func (s *Store) CurrentToken(ctx context.Context, account, purpose string) (Toke
 	var digest string
 	err := s.view(ctx, func(txn *badger.Txn) error {
 		var err error
-		digest, err = getString(txn, currentKey(account, purpose))
+		digest, err = currentDigest(txn, account, purpose)
 		return err
 	})
 	if err != nil {
@@ -187,15 +227,12 @@ func (s *Store) TryCode(ctx context.Context, account, purpose, digest string, co
 	wrong := false
 	err = s.update(ctx, func(txn *badger.Txn) error {
 		wrong = false
-		current, err := getString(txn, currentKey(account, purpose))
+		current, err := currentDigest(txn, account, purpose)
 		if err != nil {
 			return err
 		}
-		var t Token
-		if err := getJSON(txn, pToken+current, &t); err != nil {
-			return err
-		}
-		if err := check(t, s.now()); err != nil {
+		t, err := s.getToken(txn, current)
+		if err != nil {
 			return err
 		}
 		if current == digest {
@@ -246,14 +283,11 @@ func (s *Store) ChangePassword(ctx context.Context, c PasswordChange) (Account, 
 	var a Account
 	err := s.update(ctx, func(txn *badger.Txn) error {
 		if c.ConsumeDigest != "" {
-			var t Token
-			if err := getJSON(txn, pToken+c.ConsumeDigest, &t); err != nil {
-				return err
-			}
-			if t.Purpose != c.Purpose || t.AccountID != c.AccountID {
+			t, err := s.getToken(txn, c.ConsumeDigest)
+			if t.Digest != "" && (t.Purpose != c.Purpose || t.AccountID != c.AccountID) {
 				return ErrNotFound
 			}
-			if err := check(t, s.now()); err != nil {
+			if err != nil {
 				return err
 			}
 			t.State = StateUsed
@@ -285,21 +319,34 @@ func (s *Store) ChangePassword(ctx context.Context, c PasswordChange) (Account, 
 	return a, err
 }
 
-// revokeAll supersedes every outstanding token and code of account.
+// revokeAll supersedes every outstanding token and code of account: each
+// of its lists is marked revoked, and keeps its expiry.
 func (s *Store) revokeAll(txn *badger.Txn, account string) error {
-	prefix := []byte(currentKey(account, ""))
-	var purposes []string
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+	type list struct {
+		key     []byte
+		l       tokenList
+		expires uint64
+	}
+	var revoke []list
+	it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, Prefix: []byte(currentKey(account, ""))})
 	for it.Rewind(); it.Valid(); it.Next() {
-		purposes = append(purposes, strings.TrimPrefix(string(it.Item().Key()), string(prefix)))
+		item := it.Item()
+		v, err := item.ValueCopy(nil)
+		if err != nil {
+			it.Close()
+			return fmt.Errorf("store: read a token list: %w", err)
+		}
+		if l := parseTokenList(string(v)); !l.revoked {
+			l.revoked = true
+			revoke = append(revoke, list{item.KeyCopy(nil), l, item.ExpiresAt()})
+		}
 	}
 	it.Close()
-	for _, p := range purposes {
-		if err := s.supersede(txn, account, p); err != nil {
-			return err
-		}
-		if err := txn.Delete([]byte(currentKey(account, p))); err != nil {
-			return err
+	for _, r := range revoke {
+		e := badger.NewEntry(r.key, []byte(r.l.String()))
+		e.ExpiresAt = r.expires
+		if err := txn.SetEntry(e); err != nil {
+			return fmt.Errorf("store: revoke: %w", err)
 		}
 	}
 	return nil
