@@ -25,12 +25,25 @@ import (
 // Under load, each sync thus covers every commit made during the previous
 // one, and the disk sees one sync per round instead of one per commit.
 //
+// Each round waits a little before it syncs (gather), so that the commits
+// on their way join it. An fsync costs about 100 µs of CPU on the
+// reference machine whatever it carries, and a journal commit besides:
+// fewer, fuller rounds leave the CPU to requests. With 200 µs,
+// recovery-employeur (16 clients) went from ~3,800 to ~4,200 req/s with a
+// lower p99 in interleaved runs; making the wait depend on the previous
+// round's size did worse (small rounds kept each other small). A lone
+// commit pays the 200 µs.
+//
 // The zero Syncer, and a nil one, do nothing: commits need no sync.
 type Syncer struct {
 	db *badger.DB
 	// sync makes everything committed so far durable; tests replace it.
 	sync func() error
 	logs replacedLogs // used by sync, one round at a time
+	// gather is how long a round waits for more commits; pause waits
+	// (time.Sleep; tests replace it).
+	gather time.Duration
+	pause  func(time.Duration)
 
 	mu       sync.Mutex
 	started  uint64        // rounds started
@@ -43,8 +56,11 @@ type Syncer struct {
 	busy          atomic.Int64 // nanoseconds spent syncing
 }
 
+// gatherDelay is Syncer.gather for a database on disk.
+const gatherDelay = 200 * time.Microsecond
+
 func newSyncer(db *badger.DB, dir string) *Syncer {
-	s := &Syncer{db: db, logs: replacedLogs{dir: dir, newest: -1}}
+	s := &Syncer{db: db, logs: replacedLogs{dir: dir, newest: -1}, gather: gatherDelay, pause: time.Sleep}
 	s.sync = s.syncDB
 	return s
 }
@@ -91,6 +107,9 @@ func (s *Syncer) lead() error {
 	s.running = done
 	s.mu.Unlock()
 
+	if s.gather > 0 {
+		s.pause(s.gather)
+	}
 	start := time.Now()
 	err := s.sync()
 	s.busy.Add(int64(time.Since(start)))

@@ -106,6 +106,49 @@ func TestSyncWaitCancelled(t *testing.T) {
 	}
 }
 
+// Each round pauses for gather before it syncs, and the commits that
+// arrive during a round share the next one.
+func TestSyncGathers(t *testing.T) {
+	release := make(chan struct{})
+	entered := make(chan struct{}, 16)
+	var pauses atomic.Int32
+	s := &Syncer{
+		sync:   func() error { entered <- struct{}{}; <-release; return nil },
+		gather: time.Millisecond,
+		pause: func(d time.Duration) {
+			if d != time.Millisecond {
+				t.Errorf("paused %v, want 1ms", d)
+			}
+			pauses.Add(1)
+		},
+	}
+	// A round runs; three commits arrive meanwhile and share the next.
+	first := make(chan error, 1)
+	go func() { first <- s.Sync(context.Background()) }()
+	<-entered
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Go(func() {
+			if err := s.Sync(context.Background()); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	for s.Stats().Calls < 4 {
+		time.Sleep(time.Millisecond)
+	}
+	release <- struct{}{} // the first round ends, the shared one starts
+	<-entered
+	release <- struct{}{}
+	wg.Wait()
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if p, r := pauses.Load(), s.Stats().Rounds; p != 2 || r != 2 {
+		t.Fatalf("%d pauses, %d rounds; want 2 and 2 (one running, one shared by three)", p, r)
+	}
+}
+
 func TestSyncNothingToDo(t *testing.T) {
 	var nilSyncer *Syncer
 	for _, s := range []*Syncer{nilSyncer, {}} {
